@@ -41,8 +41,9 @@ export async function registerRestProxy(
             return {
               ...rest,
               'x-forwarded-for': forwardedFor ? `${String(forwardedFor)}, ${request.ip}` : request.ip,
-              'x-forwarded-proto': request.protocol,
-              'x-forwarded-host': request.host,
+              // Keep what an ingress in front already said; adapters build callback URLs from these.
+              'x-forwarded-proto': headers['x-forwarded-proto'] ?? request.protocol,
+              'x-forwarded-host': headers['x-forwarded-host'] ?? request.host,
               'x-request-id': request.id,
             };
           },

@@ -27,3 +27,4 @@ export * from './service/runtime.js';
 export * from './service/subgraph.js';
 export * from './graphql/customer-key.js';
 export * from './money/money.js';
+export * from './service/main.js';

@@ -1,4 +1,4 @@
-import Decimal from 'decimal.js';
+import { Decimal } from 'decimal.js';
 import { Directive, Field, ObjectType } from 'type-graphql';
 
 export { Decimal };

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { ApolloGateway } from '@apollo/gateway';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
+import { Agent } from 'undici';
+import {
+  createLogger,
+  createMetricsRegistry,
+  healthPlugin,
+  metricsPlugin,
+  type Logger,
+  type Runnable,
+} from '@switchboard/kit';
+import { createAuthenticator } from './auth/authenticate.js';
+import { subgraphBaseUrlOverrides, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from './config.js';
+import { gatewayContext, graphqlRoute, type ApolloRouteHandler } from './graphql-route.js';
+import { queryLimitRules } from './limits.js';
+import { registerRestProxy } from './rest-proxy.js';
+import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source.js';
+import { baseOf, graphqlEndpoint, subgraphRoutingUrls } from './supergraph/routing-urls.js';
+import { readSupergraphFile, supergraphFromFile } from './supergraph/watch.js';
+
+export interface GatewayOptions {
+  logger?: Logger;
+  /** Defaults to a fresh registry, so several gateways can live in one process (tests). */
+  registry?: Registry;
+  /** How often the supergraph file is polled for changes (default 500 ms). */
+  supergraphPollIntervalMs?: number;
+}
+
+export interface Gateway extends Runnable {
+  readonly name: 'gateway';
+  readonly app: FastifyInstance;
+  /** Base URL of the listening server, e.g. `http://127.0.0.1:4000`. */
+  url(): string;
+}
+
+export function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Gateway {
+  const logger = options.logger ?? createLogger({ name: 'gateway', level: config.LOG_LEVEL });
+  const registry = options.registry ?? createMetricsRegistry('gateway');
+  const overrides = subgraphBaseUrlOverrides(config);
+  // One keep-alive pool for all subgraph calls; below Fastify's 72 s server keep-alive so the
+  // gateway never reuses a socket the subgraph is about to close.
+  const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
+
+  const authFailures = new Counter({
+    name: 'gateway_auth_failures_total',
+    help: 'GraphQL requests refused for missing or bad credentials',
+    labelNames: ['reason'],
+    registers: [registry],
+  });
+  const reloads = new Counter({
+    name: 'gateway_supergraph_reloads_total',
+    help: 'Supergraph file changes, by outcome',
+    labelNames: ['outcome'],
+    registers: [registry],
+  });
+
+  const apolloLogger = logger.child({ component: 'apollo' });
+  const apolloGateway = new ApolloGateway({
+    supergraphSdl: supergraphFromFile({
+      path: config.SUPERGRAPH_PATH,
+      logger,
+      intervalMs: options.supergraphPollIntervalMs,
+      onReload: (outcome) => reloads.inc({ outcome }),
+    }),
+    // Validate even in production: the file can be edited by hand in a ConfigMap.
+    validateSupergraph: true,
+    logger: apolloLogger,
+    buildService: ({ name, url }) =>
+      new SubgraphDataSource({
+        name,
+        url: overrideFor(name, overrides) ?? url ?? '',
+        signingSecret: config.GATEWAY_SIGNING_SECRET,
+        timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+        dispatcher,
+      }),
+  });
+
+  const app = Fastify({
+    loggerInstance: logger,
+    bodyLimit: config.GATEWAY_BODY_LIMIT_BYTES,
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const incoming = request.headers['x-request-id'];
+      // Reuse a caller's id only if it is safe to put in logs and headers.
+      return typeof incoming === 'string' && /^[\w.:-]{1,128}$/.test(incoming) ? incoming : randomUUID();
+    },
+  }) as unknown as FastifyInstance;
+
+  const apollo = new ApolloServer<GatewayContext>({
+    gateway: apolloGateway,
+    logger: apolloLogger,
+    introspection: true,
+    includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
+    validationRules: queryLimitRules({ maxDepth: config.GATEWAY_MAX_DEPTH, maxAliases: config.GATEWAY_MAX_ALIASES }),
+    plugins: [
+      fastifyApolloDrainPlugin(app),
+      ...(config.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),
+    ],
+  });
+
+  let apolloHandler: ApolloRouteHandler | undefined;
+  let apolloStarted = false;
+  let stopping = false;
+  let stopped: Promise<void> | undefined;
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  void app.register(healthPlugin, {
+    checks: { supergraph: async () => (apolloHandler ? true : 'supergraph not loaded') },
+    isShuttingDown: () => stopping,
+  });
+  void app.register(metricsPlugin, { registry });
+  void app.register(graphqlRoute, {
+    authenticate: createAuthenticator(config),
+    apolloHandler: () => apolloHandler,
+    landingPage: config.NODE_ENV !== 'production',
+    onAuthFailure: (reason) => authFailures.inc({ reason }),
+  });
+
+  return {
+    name: 'gateway',
+    app,
+    async start() {
+      if (apolloStarted) return;
+      // Read once up front so a missing file fails with a message naming SUPERGRAPH_PATH.
+      const supergraphSdl = readSupergraphFile(config.SUPERGRAPH_PATH);
+      try {
+        await apollo.start();
+      } catch (error) {
+        throw new Error(
+          `invalid supergraph ${config.SUPERGRAPH_PATH} (SUPERGRAPH_PATH): ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      apolloStarted = true;
+      apolloHandler = fastifyApolloHandler(apollo, {
+        context: async (request) => gatewayContext(request),
+      }) as unknown as ApolloRouteHandler;
+      if (config.GATEWAY_REST_PROXY) {
+        const prefixes = await registerRestProxy(app, {
+          baseUrls: restBaseUrls(supergraphSdl, overrides),
+          timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
+        });
+        logger.info({ prefixes }, 'REST adapters proxied through the gateway');
+      }
+      await app.listen({ port: config.PORT, host: config.HOST });
+    },
+    stop() {
+      stopped ??= (async () => {
+        stopping = true;
+        // Apollo's drain plugin closes Fastify (in-flight requests finish) before the gateway stops.
+        if (apolloStarted) await apollo.stop();
+        await app.close();
+        await dispatcher.close();
+      })();
+      return stopped;
+    },
+    url() {
+      const address = app.server.address() as AddressInfo | null;
+      if (!address) throw new Error('gateway is not listening');
+      const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+      return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
+    },
+  };
+}
+
+function overrideFor(name: string, overrides: Partial<Record<SubgraphName, string>>): string | undefined {
+  const base = overrides[name.toLowerCase() as SubgraphName];
+  return base ? graphqlEndpoint(base) : undefined;
+}
+
+/** REST upstreams: `*_URL` overrides first, else the origin of the supergraph's routing URL. */
+function restBaseUrls(
+  supergraphSdl: string,
+  overrides: Partial<Record<SubgraphName, string>>,
+): Partial<Record<SubgraphName, string>> {
+  const routing = Object.fromEntries(
+    Object.entries(subgraphRoutingUrls(supergraphSdl)).map(([name, url]) => [name.toLowerCase(), url]),
+  );
+  const urls: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const routed = routing[name];
+    const base = overrides[name] ?? (routed ? baseOf(routed) : undefined);
+    if (base) urls[name] = base;
+  }
+  return urls;
+}

@@ -1,0 +1,24 @@
+import { ConfigError, createLogger, runUntilSignal } from '@switchboard/kit';
+import { loadGatewayConfig, type GatewayConfig } from './config.js';
+import { createGateway } from './gateway.js';
+
+let config: GatewayConfig;
+try {
+  config = loadGatewayConfig(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigError)) throw error;
+  console.error(error.message);
+  process.exit(1);
+}
+
+const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
+const gateway = createGateway(config, { logger });
+try {
+  await runUntilSignal([gateway], logger, {
+    onStarted: () => logger.info({ url: gateway.url() }, 'gateway listening'),
+  });
+} catch (error) {
+  logger.fatal({ err: error }, 'gateway failed to start');
+  await gateway.stop().catch(() => undefined);
+  process.exit(1);
+}

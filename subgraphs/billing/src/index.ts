@@ -1,0 +1,2 @@
+export { billing } from './service.js';
+export { BillingAccount } from './accounts/billing-account.js';

@@ -1,0 +1,3 @@
+export { helpdesk } from './service.js';
+export { seedHelpdeskDemo } from './demo.js';
+export { Ticket } from './tickets/ticket.js';
