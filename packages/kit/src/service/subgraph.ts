@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginInlineTraceDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyPluginAsync } from 'fastify';
 import type { GraphQLSchema } from 'graphql';
@@ -124,7 +125,6 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
   let shuttingDown = false;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
-    disableRequestLogging: true,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
@@ -137,7 +137,7 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
 
   const apollo = new ApolloServer<GraphQLContext<Deps>>({
     schema: await subgraphSchema(definition),
-    plugins: [fastifyApolloDrainPlugin(app)],
+    plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginInlineTraceDisabled()],
     introspection: true,
     includeStacktraceInErrorResponses: config.NODE_ENV !== 'production',
   });
