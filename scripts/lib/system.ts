@@ -18,6 +18,8 @@ export interface SystemOptions {
   logger?: (name: string) => Logger | undefined;
   /** Proxy the subgraphs' REST adapters through the gateway (one origin). */
   restProxy?: boolean;
+  /** Observe each subgraph's SQL statements (tests). */
+  onQuery?: (service: string, sql: string) => void;
 }
 
 export interface System extends Runnable {
@@ -36,6 +38,7 @@ export async function createSystem(options: SystemOptions): Promise<System> {
     services[definition.name] = await createSubgraphService(definition, {
       bus: options.bus,
       logger: options.logger?.(definition.name),
+      onQuery: options.onQuery && ((sql) => options.onQuery!(definition.name, sql)),
       env: {
         ...options.env,
         DATABASE_URL: options.databaseUrl(definition.name),

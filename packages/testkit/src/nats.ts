@@ -5,6 +5,7 @@ import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { registerProcessCleanup } from './cleanup.js';
 import { freePort } from './ports.js';
 
 const NOT_INSTALLED = 'nats-server not installed: apt-get install -y nats-server';
@@ -70,17 +71,6 @@ export function natsServerAvailable(): boolean {
   return findNatsServer() !== undefined;
 }
 
-// Servers still alive when the worker process exits are killed and their dirs removed.
-const live = new Set<NatsServer>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const server of live) server.killSync();
-  });
-}
-
 function tcpReachable(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = netConnect({ host: '127.0.0.1', port });
@@ -115,6 +105,7 @@ class NatsServer implements NatsServerHandle {
   private exited: Promise<void> = Promise.resolve();
   private out = '';
   private stopped = false;
+  private unregisterCleanup: (() => void) | undefined;
 
   constructor(
     private readonly binary: string,
@@ -172,8 +163,7 @@ class NatsServer implements NatsServerHandle {
     ];
     const child = spawn(this.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;
-    live.add(this);
-    installExitHook();
+    this.unregisterCleanup ??= registerProcessCleanup(() => this.killSync());
     let exitInfo: string | undefined;
     this.exited = new Promise<void>((resolve) => {
       child.once('exit', (code, signal) => {
@@ -237,12 +227,13 @@ class NatsServer implements NatsServerHandle {
     if (this.stopped) return;
     this.stopped = true;
     await this.signalAndWait('SIGTERM', 10_000);
-    live.delete(this);
+    this.unregisterCleanup?.();
+    this.unregisterCleanup = undefined;
     await rm(this.storeDir, { recursive: true, force: true });
   }
 
-  /** Synchronous best-effort cleanup for process exit. */
-  killSync(): void {
+  /** Synchronous best-effort cleanup for process exit / worker termination. */
+  private killSync(): void {
     try {
       this.child?.kill('SIGKILL');
     } catch {

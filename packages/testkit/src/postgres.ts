@@ -1,10 +1,11 @@
-import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { spawn, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import pg from 'pg';
+import { processAlive, registerProcessCleanup, sleepSync } from './cleanup.js';
 import { freePort } from './ports.js';
 
 /**
@@ -128,7 +129,7 @@ function run(cmd: string, args: string[], opts: SpawnOptions): Promise<RunResult
 class LocalCluster {
   readonly adminUrl: string;
   private running = false;
-  private removed = false;
+  private unregisterCleanup: (() => void) | undefined;
 
   private constructor(
     private readonly binDir: string,
@@ -236,8 +237,7 @@ class LocalCluster {
       throw new Error(`pg_ctl start failed (exit ${res.code}) on port ${this.port}:\n${res.output}\n${log}`);
     }
     this.running = true;
-    liveClusters.add(this);
-    installExitHook();
+    this.unregisterCleanup ??= registerProcessCleanup(() => this.destroySync());
   }
 
   async stopServer(): Promise<void> {
@@ -256,20 +256,25 @@ class LocalCluster {
     try {
       await this.stopServer();
     } finally {
-      liveClusters.delete(this);
-      this.removed = true;
+      this.unregisterCleanup?.();
+      this.unregisterCleanup = undefined;
       await rm(this.baseDir, { recursive: true, force: true });
     }
   }
 
-  /** Synchronous best-effort cleanup for process exit. */
-  destroySync(): void {
-    if (this.removed) return;
-    if (this.running) {
-      spawnSync(join(this.binDir, 'pg_ctl'), ['stop', '-m', 'immediate', '-w', '-D', this.dataDir], {
-        stdio: 'ignore',
-        ...(this.user ? { uid: this.user.uid, gid: this.user.gid } : {}),
-      });
+  /**
+   * Synchronous best-effort cleanup for process exit / worker termination:
+   * immediate shutdown (SIGQUIT to the postmaster), short wait, remove the dir.
+   */
+  private destroySync(): void {
+    try {
+      const pid = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+      if (pid > 0) {
+        process.kill(pid, 'SIGQUIT');
+        for (let waited = 0; waited < 300 && processAlive(pid); waited += 10) sleepSync(10);
+      }
+    } catch {
+      /* not running */
     }
     try {
       rmSync(this.baseDir, { recursive: true, force: true });
@@ -277,16 +282,6 @@ class LocalCluster {
       /* ignore */
     }
   }
-}
-
-const liveClusters = new Set<LocalCluster>();
-let exitHookInstalled = false;
-function installExitHook(): void {
-  if (exitHookInstalled) return;
-  exitHookInstalled = true;
-  process.once('exit', () => {
-    for (const cluster of liveClusters) cluster.destroySync();
-  });
 }
 
 // One shared cluster per process, reference-counted by the handles using it.

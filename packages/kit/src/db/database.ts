@@ -18,6 +18,8 @@ export interface DatabaseOptions {
   logger?: Logger;
   /** Apply pending migrations on open (the default; the k8s migration Job sets it too). */
   migrate?: boolean;
+  /** Called with every SQL statement (tests count queries to prove batching). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface Database {
@@ -56,8 +58,12 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     },
     forceUtcTimezone: true,
     allowGlobalContext: false,
-    debug: false,
-    logger: (message) => options.logger?.debug({ orm: true }, message),
+    debug: options.onQuery ? ['query'] : false,
+    colors: false,
+    logger: (message) => {
+      if (options.onQuery) options.onQuery(message);
+      else options.logger?.debug({ orm: true }, message);
+    },
   };
   let orm: MikroORM;
   if (dialect === 'sqlite') {

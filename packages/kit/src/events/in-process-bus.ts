@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { ConsumerSpec, Delivery, EventBus, Subscription } from './bus.js';
 import { domainOf, domainOfPattern, subjectMatches, type Domain, type EventEnvelope } from './envelope.js';
 import { InFlight } from './in-flight.js';
@@ -97,6 +98,12 @@ export class InProcessEventBus implements EventBus {
   private readonly seen = new Map<string, number>();
   private readonly consumers = new Map<string, DurableConsumer>();
   private closed = false;
+  /**
+   * Deliveries run in the async context the bus was created in, not the publisher's: a consumer
+   * must never inherit the publishing service's transaction (MikroORM finds it through
+   * AsyncLocalStorage), exactly as with a real broker in between.
+   */
+  private readonly scope = new AsyncResource('switchboard.in-process-bus');
 
   constructor(private readonly options: { duplicateWindowMs?: number; maxRetained?: number } = {}) {}
 
@@ -161,7 +168,7 @@ export class InProcessEventBus implements EventBus {
       const event = stream[consumer.cursor++]!;
       if (subjectMatches(consumer.pattern, event.type)) consumer.ready.push({ event, attempt: 1 });
     }
-    void consumer.pump();
+    this.scope.runInAsyncScope(() => setImmediate(() => void consumer.pump()));
   }
 
   private forgetOlderThan(cutoff: number): void {

@@ -48,6 +48,8 @@ export interface SubgraphRuntimeOptions {
   /** A shared bus (the launcher's or a test's); otherwise built from NATS_URL. Not closed by us. */
   bus?: EventBus;
   logger?: Logger;
+  /** Observe every SQL statement (tests). */
+  onQuery?: (sql: string) => void;
 }
 
 export interface SubgraphService<Deps extends ServiceRuntime = ServiceRuntime> extends Runnable {
@@ -89,6 +91,7 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
     entities: [...EVENT_ENTITIES, ...definition.entities],
     migrations: [...KIT_MIGRATIONS, ...definition.migrations],
     logger,
+    onQuery: options.onQuery,
   });
   let ownsBus = false;
   let bus = options.bus;
