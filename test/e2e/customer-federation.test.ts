@@ -1,7 +1,8 @@
 import { seedHelpdeskDemo } from '@switchboard/helpdesk';
 import { seedPaymentsDemo } from '@switchboard/payments';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eventually, startTestSystem, type BusKind, type DbKind, type TestSystem } from '../support/test-system.js';
+import { eventually } from '@switchboard/testkit';
+import { startTestSystem, type BusKind, type DbKind, type TestSystem } from '../support/test-system.js';
 
 const CUSTOMER_360 = `query($email: String!) {
   customer(email: $email) {

@@ -8,7 +8,8 @@ import {
   type SubgraphService,
 } from '../src/index.js';
 import { TestInfrastructure, quietLogger, type BusKind, type DbKind } from './support/environments.js';
-import { signedGraphql, SIGNING_SECRET, waitFor } from './support/graphql.js';
+import { eventually } from '@switchboard/testkit';
+import { signedGraphql, SIGNING_SECRET } from './support/graphql.js';
 import { probeDefinition, probeHandler, ProbeEffect, type ProbeControl } from './support/probe-service.js';
 
 const MATRIX: [BusKind, DbKind][] = [
@@ -57,7 +58,7 @@ describe.each(MATRIX)('event machinery on %s bus with %s', (busKind, dbKind) => 
     // Restart: the relay finds the unpublished row, the consumer applies it.
     const restarted = await service(control, url);
     await restarted.start();
-    await waitFor(() => effects(restarted), (n) => n === 1);
+    await eventually(() => effects(restarted), (n) => n === 1);
     const row = await restarted.deps.db.em().findOneOrFail(OutboxEvent, { id: eventId });
     expect(row.publishedAt).toBeInstanceOf(Date);
 
@@ -90,7 +91,7 @@ describe.each(MATRIX)('event machinery on %s bus with %s', (busKind, dbKind) => 
     expect(emitted.body.errors).toBeUndefined();
     const eventId: string = emitted.body.data.probeEmit;
 
-    const letters = await waitFor(
+    const letters = await eventually(
       () => probe.deps.db.em().find(DeadLetter, { eventId }),
       (rows) => rows.length === 1,
     );

@@ -1,4 +1,9 @@
+/**
+ * Test infrastructure and third-party emulators. Deliberately independent of @switchboard/kit:
+ * an emulator that shared our code could share our bugs, and a test against it would prove less.
+ */
 export * from './ports.js';
 export * from './cleanup.js';
 export * from './nats.js';
 export * from './postgres.js';
+export * from './eventually.js';

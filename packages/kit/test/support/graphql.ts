@@ -21,13 +21,3 @@ export async function signedGraphql(
   });
   return { status: response.statusCode, body: response.json() };
 }
-
-export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (accept(value)) return value;
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms (last value: ${JSON.stringify(value)})`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
