@@ -48,7 +48,8 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   const common: Options = {
     entities: options.entities,
     extensions: [Migrator],
-    discovery: { requireEntitiesArray: true, disableDynamicFileAccess: true },
+    // Defaults live in the migrations; entity initializers only set values for new objects.
+    discovery: { requireEntitiesArray: true, disableDynamicFileAccess: true, inferDefaultValues: false },
     migrations: {
       migrationsList: options.migrations,
       transactional: true,

@@ -11,16 +11,16 @@ export class KitEventTables0001 extends PortableMigration {
           t.text('envelope').notNullable();
           t.datetime('created_at', { useTz: true }).notNullable();
           t.datetime('published_at', { useTz: true }).nullable();
-          t.integer('publish_attempts').notNullable().defaultTo(0);
+          t.integer('publish_attempts').notNullable();
           t.text('last_error').nullable();
-          t.index(['published_at', 'created_at'], 'outbox_event_unpublished_idx');
+          t.index(['published_at', 'created_at'], 'outbox_event_published_at_created_at_index');
         })
         .createTable('processed_event', (t) => {
           t.increments('id').primary();
           t.string('consumer', 200).notNullable();
           t.string('event_id', 64).notNullable();
           t.datetime('processed_at', { useTz: true }).notNullable();
-          t.unique(['consumer', 'event_id'], { indexName: 'processed_event_consumer_event_unique' });
+          t.unique(['consumer', 'event_id'], { indexName: 'processed_event_consumer_event_id_unique' });
         })
         .createTable('dead_letter', (t) => {
           t.increments('id').primary();
@@ -34,7 +34,7 @@ export class KitEventTables0001 extends PortableMigration {
           t.datetime('created_at', { useTz: true }).notNullable();
           t.datetime('updated_at', { useTz: true }).notNullable();
           t.datetime('replayed_at', { useTz: true }).nullable();
-          t.unique(['consumer', 'event_id'], { indexName: 'dead_letter_consumer_event_unique' });
+          t.unique(['consumer', 'event_id'], { indexName: 'dead_letter_consumer_event_id_unique' });
         }),
     );
   }

@@ -9,7 +9,7 @@ export class BillingAccounts0001 extends PortableMigration {
         t.string('name', 200).notNullable();
         t.string('currency', 3).notNullable();
         t.string('status', 20).notNullable();
-        t.decimal('balance_amount', 18, 2).notNullable().defaultTo('0.00');
+        t.decimal('balance_amount', 18, 2).notNullable();
         t.datetime('opened_at', { useTz: true }).notNullable();
       }),
     );
