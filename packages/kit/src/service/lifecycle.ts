@@ -43,8 +43,8 @@ export async function runUntilSignal(
     logger.info('stopped');
     process.exit(failed ? 1 : 0);
   };
-  process.once('SIGTERM', () => void stopAll('SIGTERM'));
-  process.once('SIGINT', () => void stopAll('SIGINT'));
+  process.on('SIGTERM', () => void stopAll('SIGTERM'));
+  process.on('SIGINT', () => void stopAll('SIGINT'));
   for (const runnable of runnables) await runnable.start();
   options.onStarted?.();
 }
