@@ -179,7 +179,8 @@ export class ConsumerRunner {
         eventType: event.type,
         error: letter.error,
         attempts: attempt,
-      }, { subject: `${handler.name}:${event.id}` });
+        summary: `${this.deps.service}: ${handler.name} gave up on ${event.type} after ${attempt} attempts: ${letter.error}`,
+      }, { subject: `${this.deps.service}:${handler.name}:${event.id}` });
     });
     this.deps.relay.notify();
   }
