@@ -99,7 +99,7 @@ describe.each(MATRIX)('federated Customer through the gateway (%s bus, %s)', (bu
         body: JSON.stringify({ query: '{ __typename }' }),
       });
       expect(response.status).toBe(401);
-      expect((await response.json()).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+      expect(((await response.json()) as any).errors[0].extensions.code).toBe('UNAUTHENTICATED');
     }
   });
 
@@ -131,7 +131,7 @@ describe.each(MATRIX)('federated Customer through the gateway (%s bus, %s)', (bu
       body: JSON.stringify({ query: '{ __typename }' }),
     });
     expect(expired.status).toBe(401);
-    expect((await expired.json()).errors[0].message).toMatch(/expired/);
+    expect(((await expired.json()) as any).errors[0].message).toMatch(/expired/);
 
     // The system is still healthy after all of that.
     const health = await fetch(`${sb.gatewayUrl}/readyz`);

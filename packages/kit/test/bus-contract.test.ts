@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eventually } from '@switchboard/testkit';
-import { createEvent, type Delivery, type EventBus } from '../src/index.js';
+import { createEvent, type BusMessage, type EventBus } from '../src/index.js';
 import { TestInfrastructure, type BusKind } from './support/environments.js';
 
 /** The contract both buses promise; the same assertions run against each. */
@@ -52,7 +52,7 @@ describe.each<BusKind>(['nats', 'in-process'])('event bus contract: %s', (kind) 
   it('redelivers after nak with the requested delay and counts attempts', async () => {
     const entity = unique();
     const seen: { attempt: number; at: number }[] = [];
-    const sub = await bus.subscribe({ durable: unique(), subjects: [`helpdesk.${entity}.happened`] }, async (d: Delivery) => {
+    const sub = await bus.subscribe({ durable: unique(), subjects: [`helpdesk.${entity}.happened`] }, async (d: BusMessage) => {
       seen.push({ attempt: d.attempt, at: Date.now() });
       if (d.attempt < 3) d.nak(d.attempt * 150);
       else d.ack();
@@ -82,7 +82,7 @@ describe.each<BusKind>(['nats', 'in-process'])('event bus contract: %s', (kind) 
     const entity = unique();
     const durable = unique();
     const byReplica = { a: [] as string[], b: [] as string[] };
-    const handler = (replica: 'a' | 'b') => async (d: Delivery) => {
+    const handler = (replica: 'a' | 'b') => async (d: BusMessage) => {
       byReplica[replica].push(d.event.id);
       d.ack();
     };

@@ -73,6 +73,8 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
     GATEWAY_SIGNING_SECRET: env.secret(),
     LOG_LEVEL: env.logLevel(),
     SHUTDOWN_TIMEOUT_MS: env.positiveInt(25_000),
+    /** Let outbound deliveries reach private/loopback addresses; default: everywhere but production. */
+    OUTBOUND_ALLOW_PRIVATE_NETWORKS: env.bool(false).optional(),
   });
 }
 export type ServiceEnv = z.infer<ReturnType<typeof serviceEnvSchema>>;

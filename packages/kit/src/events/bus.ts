@@ -1,7 +1,7 @@
 import type { EventEnvelope } from './envelope.js';
 
 /** One delivery of one event to one durable consumer. */
-export interface Delivery {
+export interface BusMessage {
   readonly event: EventEnvelope;
   /** 1 on first delivery, then 2, 3, … */
   readonly attempt: number;
@@ -36,7 +36,7 @@ export interface Subscription {
 export interface EventBus {
   readonly kind: 'nats' | 'in-process';
   publish(event: EventEnvelope): Promise<void>;
-  subscribe(spec: ConsumerSpec, handle: (delivery: Delivery) => Promise<void>): Promise<Subscription>;
+  subscribe(spec: ConsumerSpec, handle: (delivery: BusMessage) => Promise<void>): Promise<Subscription>;
   check(): Promise<true | string>;
   close(): Promise<void>;
 }

@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/core';
 import type { Logger } from 'pino';
 import { Counter, type Registry } from 'prom-client';
 import type { Database } from '../db/database.js';
-import type { Delivery, EventBus, Subscription } from './bus.js';
+import type { BusMessage, EventBus, Subscription } from './bus.js';
 import { backoffDelay, DEFAULT_BACKOFF_MS } from './backoff.js';
 import { domainOfPattern, type Domain, type EventEnvelope } from './envelope.js';
 import { DeadLetter, ProcessedEvent } from './entities.js';
@@ -125,7 +125,7 @@ export class ConsumerRunner {
     return letter;
   }
 
-  private async onDelivery(handler: EventHandler, delivery: Delivery): Promise<void> {
+  private async onDelivery(handler: EventHandler, delivery: BusMessage): Promise<void> {
     const { event, attempt } = delivery;
     try {
       const outcome = await this.apply(handler, event, attempt);

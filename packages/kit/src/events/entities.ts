@@ -1,5 +1,6 @@
 import { Entity, Index, PrimaryKey, Property, Unique } from '@mikro-orm/core';
 import type { EventEnvelope } from './envelope.js';
+import { DELIVERY_ENTITIES } from '../deliveries/entities.js';
 
 /** An event written in the same transaction as the state change it announces. */
 @Entity({ tableName: 'outbox_event' })
@@ -92,4 +93,5 @@ export class DeadLetter {
   replayedAt?: Date | null;
 }
 
-export const EVENT_ENTITIES = [OutboxEvent, ProcessedEvent, DeadLetter];
+/** Every table the kit itself owns in each service's database. */
+export const EVENT_ENTITIES = [OutboxEvent, ProcessedEvent, DeadLetter, ...DELIVERY_ENTITIES];

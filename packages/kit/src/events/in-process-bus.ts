@@ -1,5 +1,5 @@
 import { AsyncResource } from 'node:async_hooks';
-import type { ConsumerSpec, Delivery, EventBus, Subscription } from './bus.js';
+import type { ConsumerSpec, BusMessage, EventBus, Subscription } from './bus.js';
 import { domainOf, domainOfPattern, subjectMatches, type Domain, type EventEnvelope } from './envelope.js';
 import { InFlight } from './in-flight.js';
 
@@ -14,7 +14,7 @@ class DurableConsumer {
   readonly ready: Pending[] = [];
   readonly unacked = new Map<string, NodeJS.Timeout>();
   readonly delayed = new Set<NodeJS.Timeout>();
-  subscribers: { handle: (d: Delivery) => Promise<void>; inFlight: InFlight; ackWaitMs: number }[] = [];
+  subscribers: { handle: (d: BusMessage) => Promise<void>; inFlight: InFlight; ackWaitMs: number }[] = [];
   private next = 0;
   private pumping = false;
 
@@ -133,7 +133,7 @@ export class InProcessEventBus implements EventBus {
     }
   }
 
-  async subscribe(spec: ConsumerSpec, handle: (delivery: Delivery) => Promise<void>): Promise<Subscription> {
+  async subscribe(spec: ConsumerSpec, handle: (delivery: BusMessage) => Promise<void>): Promise<Subscription> {
     const subscriber = {
       handle,
       inFlight: new InFlight(spec.concurrency ?? 8),

@@ -1,4 +1,5 @@
 import { PortableMigration } from '../db/migration.js';
+import { KitDeliveryTables0002 } from '../deliveries/migrations.js';
 
 /** The kit's own tables (outbox, inbox, dead letters); every service applies it first. */
 export class KitEventTables0001 extends PortableMigration {
@@ -40,4 +41,7 @@ export class KitEventTables0001 extends PortableMigration {
   }
 }
 
-export const KIT_MIGRATIONS = [{ name: '0000-kit-event-tables', class: KitEventTables0001 }];
+export const KIT_MIGRATIONS = [
+  { name: '0000-kit-event-tables', class: KitEventTables0001 },
+  { name: '0001-kit-delivery-tables', class: KitDeliveryTables0002 },
+];

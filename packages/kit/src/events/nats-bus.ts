@@ -10,7 +10,7 @@ import {
   type JetStreamManager,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import type { ConsumerSpec, Delivery, EventBus, Subscription } from './bus.js';
+import type { ConsumerSpec, BusMessage, EventBus, Subscription } from './bus.js';
 import {
   DOMAINS,
   decodeEvent,
@@ -79,7 +79,7 @@ export class NatsEventBus implements EventBus {
     await this.js.publish(event.type, encodeEvent(event), { msgID: event.id });
   }
 
-  async subscribe(spec: ConsumerSpec, handle: (delivery: Delivery) => Promise<void>): Promise<Subscription> {
+  async subscribe(spec: ConsumerSpec, handle: (delivery: BusMessage) => Promise<void>): Promise<Subscription> {
     const inFlight = new InFlight(spec.concurrency ?? 8);
     const iterators: ConsumerMessages[] = [];
     const loops: Promise<void>[] = [];

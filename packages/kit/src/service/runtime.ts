@@ -5,6 +5,8 @@ import type { ServiceEnv } from '../config/load-config.js';
 import type { Database } from '../db/database.js';
 import type { EventBus } from '../events/bus.js';
 import type { ConsumerRunner } from '../events/consumer-runner.js';
+import type { Deliveries } from '../deliveries/deliveries.js';
+import type { OutboundHttp } from '../http/outbound-client.js';
 import type { Domain } from '../events/envelope.js';
 import { outboxEmitter, type EventEmitter, type OutboxRelay } from '../events/outbox.js';
 
@@ -18,6 +20,10 @@ export interface ServiceRuntime {
   bus: EventBus;
   relay: OutboxRelay;
   consumers: ConsumerRunner;
+  /** Outbound HTTP with the SSRF guard (`OUTBOUND_ALLOW_PRIVATE_NETWORKS`). */
+  http: OutboundHttp;
+  /** Outbound deliveries with retries, ACKs and an attempt log; register kinds in `createDeps`. */
+  deliveries: Deliveries;
   logger: Logger;
   metrics: Registry;
   /**

@@ -18,6 +18,9 @@ import { NatsEventBus } from '../events/nats-bus.js';
 import { OutboxRelay } from '../events/outbox.js';
 import { loaderCache, type GraphQLContext } from '../graphql/context.js';
 import { deadLetterResolver } from '../graphql/dead-letters.js';
+import { Deliveries } from '../deliveries/deliveries.js';
+import { deliveryResolver } from '../deliveries/graphql.js';
+import { OutboundHttp } from '../http/outbound-client.js';
 import { buildFederatedSchema, type FederatedSchemaOptions } from '../graphql/federation.js';
 import { createLogger } from '../log/logger.js';
 import { IDENTITY_HEADER, verifyIdentity } from '../security/identity.js';
@@ -33,7 +36,8 @@ export interface SubgraphDefinition<Deps extends ServiceRuntime = ServiceRuntime
   defaultPort: number;
   entities: Function[];
   migrations: { name: string; class: MigrationClass }[];
-  schema: FederatedSchemaOptions;
+  /** The subgraph's own resolvers; the kit adds dead-letter and delivery fields itself. */
+  schema: Omit<FederatedSchemaOptions, 'resolvers'> & { resolvers: Function[] };
   /** Domain dependencies (clients, repositories) built on top of the kit's runtime. */
   createDeps?: (runtime: ServiceRuntime) => Promise<Deps> | Deps;
   handlers?: (deps: Deps) => EventHandler[];
@@ -67,7 +71,7 @@ export function subgraphSchema(definition: SubgraphDefinition<any>): Promise<Gra
   if (!schema) {
     schema = buildFederatedSchema({
       ...definition.schema,
-      resolvers: [...definition.schema.resolvers, deadLetterResolver(definition.name)],
+      resolvers: [...definition.schema.resolvers, deadLetterResolver(definition.name), deliveryResolver(definition.name)],
     });
     schemas.set(definition, schema);
   }
@@ -108,6 +112,10 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
   }
   const relay = new OutboxRelay(db, bus, logger);
   const consumers = new ConsumerRunner({ service: definition.name, domain: definition.domain, db, bus, relay, logger, metrics });
+  const http = new OutboundHttp({
+    allowPrivateNetworks: config.OUTBOUND_ALLOW_PRIVATE_NETWORKS ?? config.NODE_ENV !== 'production',
+  });
+  const deliveries = new Deliveries({ service: definition.name, domain: definition.domain, db, bus, relay, http, logger, metrics });
   const runtime: ServiceRuntime = {
     service: definition.name,
     domain: definition.domain,
@@ -117,13 +125,15 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
     bus,
     relay,
     consumers,
+    http,
+    deliveries,
     logger,
     metrics,
     transaction: transactionRunner(definition.name, db, relay),
   };
   const deps = (definition.createDeps ? await definition.createDeps(runtime) : runtime) as Deps;
   for (const handler of definition.handlers?.(deps) ?? []) consumers.register(handler);
-  const workers = definition.workers?.(deps) ?? [];
+  const workers = [deliveries.worker(), ...(definition.workers?.(deps) ?? [])];
 
   let shuttingDown = false;
   const app = Fastify({
@@ -196,6 +206,7 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
       await consumers.stop();
       await relay.stop();
       if (ownsBus) await bus.close();
+      await http.close();
       await db.close();
       if (started) logger.info(`${definition.name} subgraph stopped`);
     },
