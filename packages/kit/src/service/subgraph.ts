@@ -71,7 +71,7 @@ export function subgraphSchema(definition: SubgraphDefinition<any>): Promise<Gra
   if (!schema) {
     schema = buildFederatedSchema({
       ...definition.schema,
-      resolvers: [...definition.schema.resolvers, deadLetterResolver(definition.name), deliveryResolver(definition.name)],
+      resolvers: [deadLetterResolver(definition.name), deliveryResolver(definition.name), ...definition.schema.resolvers],
     });
     schemas.set(definition, schema);
   }
