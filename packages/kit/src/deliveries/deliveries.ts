@@ -17,8 +17,11 @@ export interface DeliveryKind extends RetryPolicy {
   name: string;
   /** Whole-exchange timeout of one attempt. */
   timeoutMs: number;
-  /** Body and headers for one attempt (add an attempt counter, sign with a fresh timestamp…). */
-  prepare?(delivery: Delivery, attempt: number): { body: string; headers: Record<string, string> };
+  /**
+   * Body and headers for one attempt (add an attempt counter, sign with a fresh timestamp, fill in
+   * secrets kept encrypted elsewhere so the stored body never holds them…).
+   */
+  prepare?(delivery: Delivery, attempt: number): Promise<PreparedRequest> | PreparedRequest;
   /** Ops-ticket source key when exhausted (default `<service>:<kind>:<target origin>`). */
   sourceKey?(delivery: Delivery): string;
 }
@@ -31,6 +34,11 @@ export interface DeliverySpec {
   reference?: string;
   method?: string;
   id?: string;
+}
+
+export interface PreparedRequest {
+  body: string;
+  headers: Record<string, string>;
 }
 
 /** Payload of `<domain>.delivery.exhausted`. */
@@ -193,12 +201,14 @@ export class Deliveries {
   private async attempt(snapshot: Delivery): Promise<'done' | number> {
     const kind = this.kindOf(snapshot.kind);
     const attempt = snapshot.attempts;
-    const prepared = kind.prepare?.(snapshot, attempt) ?? { body: snapshot.body, headers: JSON.parse(snapshot.headers) };
     const startedAt = new Date();
     let outcome: AttemptOutcome;
     let latencyMs: number;
     let excerpt: string | null = null;
     try {
+      const prepared = kind.prepare
+        ? await kind.prepare(snapshot, attempt)
+        : { body: snapshot.body, headers: JSON.parse(snapshot.headers) as Record<string, string> };
       const response = await this.deps.http.send({
         method: snapshot.method as 'POST',
         url: snapshot.targetUrl,
