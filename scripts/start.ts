@@ -10,6 +10,7 @@ import { seedHelpdeskDemo } from '@switchboard/helpdesk';
 import {
   ConfigError,
   createLogger,
+  initTracing,
   InProcessEventBus,
   NatsEventBus,
   runUntilSignal,
@@ -35,6 +36,7 @@ if (env.NODE_ENV === 'production') {
   process.exit(1);
 }
 const logger = createLogger({ name: 'launcher', level: 'info' });
+initTracing({ serviceName: 'switchboard', env });
 const runnables: Runnable[] = [];
 
 let bus: EventBus;

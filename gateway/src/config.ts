@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { env, loadConfig } from '@switchboard/kit';
+import { ConfigError, env, loadConfig } from '@switchboard/kit';
 
 /** The subgraphs the gateway knows by name; `<NAME>_URL` overrides each one's routing URL. */
 export const SUBGRAPH_NAMES = ['payments', 'commerce', 'billing', 'helpdesk'] as const;
@@ -52,47 +52,55 @@ const baseUrl = z
   .url()
   .refine((v) => /^https?:\/\//.test(v), { message: 'must be an http(s) URL' });
 
-export const gatewayEnvSchema = z
-  .object({
-    NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-    PORT: env.port(4000),
-    HOST: z.string().default('0.0.0.0'),
-    SUPERGRAPH_PATH: z.string().default(DEFAULT_SUPERGRAPH_PATH),
-    // RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits).
-    JWT_SECRET: env.secret(32).optional(),
-    JWT_JWKS_URL: baseUrl.optional(),
-    JWT_ISSUER: z.string().optional(),
-    JWT_AUDIENCE: z.string().optional(),
-    GATEWAY_API_KEYS: apiKeys.optional(),
-    GATEWAY_SIGNING_SECRET: env.secret(16),
-    GATEWAY_MAX_DEPTH: env.positiveInt(12),
-    GATEWAY_MAX_ALIASES: env.positiveInt(20),
-    GATEWAY_BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
-    GATEWAY_SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000),
-    GATEWAY_REST_PROXY: env.bool(false),
-    PAYMENTS_URL: baseUrl.optional(),
-    COMMERCE_URL: baseUrl.optional(),
-    BILLING_URL: baseUrl.optional(),
-    HELPDESK_URL: baseUrl.optional(),
-    LOG_LEVEL: env.logLevel(),
-  })
-  .superRefine((cfg, ctx) => {
-    if (!cfg.JWT_SECRET && !cfg.JWT_JWKS_URL && !cfg.GATEWAY_API_KEYS?.length) {
-      ctx.addIssue({
-        code: z.ZodIssueCode.custom,
-        path: [AUTH_VARIABLES],
-        message: 'set at least one of JWT_SECRET, JWT_JWKS_URL or GATEWAY_API_KEYS, or no caller can authenticate',
-      });
-    }
-  });
+export const gatewayEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: env.port(4000),
+  HOST: z.string().default('0.0.0.0'),
+  SUPERGRAPH_PATH: z.string().default(DEFAULT_SUPERGRAPH_PATH),
+  // RFC 7518 §3.2: an HS256 key must be at least as long as the hash output (256 bits).
+  JWT_SECRET: env.secret(32).optional(),
+  JWT_JWKS_URL: baseUrl.optional(),
+  JWT_ISSUER: z.string().optional(),
+  JWT_AUDIENCE: z.string().optional(),
+  GATEWAY_API_KEYS: apiKeys.optional(),
+  GATEWAY_SIGNING_SECRET: env.secret(16),
+  GATEWAY_MAX_DEPTH: env.positiveInt(12),
+  GATEWAY_MAX_ALIASES: env.positiveInt(20),
+  GATEWAY_BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
+  GATEWAY_SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000),
+  GATEWAY_REST_PROXY: env.bool(false),
+  PAYMENTS_URL: baseUrl.optional(),
+  COMMERCE_URL: baseUrl.optional(),
+  BILLING_URL: baseUrl.optional(),
+  HELPDESK_URL: baseUrl.optional(),
+  LOG_LEVEL: env.logLevel(),
+});
 
 export type GatewayConfig = z.infer<typeof gatewayEnvSchema>;
 
-/** Throws kit's `ConfigError` naming every bad variable. */
+/**
+ * Throws kit's `ConfigError` naming every bad variable. The "some way to authenticate" rule is
+ * checked beside the schema so it is reported together with any other problem.
+ */
 export function loadGatewayConfig(
   environment: Record<string, string | undefined> = process.env,
 ): GatewayConfig {
-  return loadConfig(gatewayEnvSchema, environment);
+  const isSet = (name: string) => (environment[name] ?? '').trim() !== '';
+  const authProblems = ['JWT_SECRET', 'JWT_JWKS_URL', 'GATEWAY_API_KEYS'].some(isSet)
+    ? []
+    : [{
+        variable: AUTH_VARIABLES,
+        message: 'set at least one of JWT_SECRET, JWT_JWKS_URL or GATEWAY_API_KEYS, or no caller can authenticate',
+      }];
+  let config: GatewayConfig;
+  try {
+    config = loadConfig(gatewayEnvSchema, environment);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ConfigError([...error.problems, ...authProblems]);
+    throw error;
+  }
+  if (authProblems.length > 0) throw new ConfigError(authProblems);
+  return config;
 }
 
 /** Base URLs (no path) configured through `PAYMENTS_URL` & co., keyed by subgraph name. */

@@ -5,23 +5,17 @@ import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { Counter, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { Agent } from 'undici';
-import {
-  createLogger,
-  createMetricsRegistry,
-  healthPlugin,
-  metricsPlugin,
-  type Logger,
-  type Runnable,
-} from '@switchboard/kit';
+import { createLogger, createMetricsRegistry, healthPlugin, metricsPlugin, type Logger, type Runnable, tracingPlugin } from '@switchboard/kit';
 import { createAuthenticator } from './auth/authenticate.js';
-import { subgraphBaseUrlOverrides, SUBGRAPH_NAMES, type GatewayConfig, type SubgraphName } from './config.js';
+import { subgraphBaseUrlOverrides, type GatewayConfig } from './config.js';
 import { gatewayContext, graphqlRoute, type ApolloRouteHandler } from './graphql-route.js';
 import { queryLimitRules } from './limits.js';
+import { createGatewayMetrics } from './metrics.js';
 import { registerRestProxy } from './rest-proxy.js';
 import { SubgraphDataSource, type GatewayContext } from './subgraph-data-source.js';
-import { baseOf, graphqlEndpoint, subgraphRoutingUrls } from './supergraph/routing-urls.js';
+import { restUpstreams, subgraphEndpoint } from './supergraph/routing-urls.js';
 import { readSupergraphFile, supergraphFromFile } from './supergraph/watch.js';
 
 export interface GatewayOptions {
@@ -47,18 +41,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   // gateway never reuses a socket the subgraph is about to close.
   const dispatcher = new Agent({ keepAliveTimeout: 30_000, keepAliveMaxTimeout: 60_000 });
 
-  const authFailures = new Counter({
-    name: 'gateway_auth_failures_total',
-    help: 'GraphQL requests refused for missing or bad credentials',
-    labelNames: ['reason'],
-    registers: [registry],
-  });
-  const reloads = new Counter({
-    name: 'gateway_supergraph_reloads_total',
-    help: 'Supergraph file changes, by outcome',
-    labelNames: ['outcome'],
-    registers: [registry],
-  });
+  const metrics = createGatewayMetrics(registry);
 
   const apolloLogger = logger.child({ component: 'apollo' });
   const apolloGateway = new ApolloGateway({
@@ -66,7 +49,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       path: config.SUPERGRAPH_PATH,
       logger,
       intervalMs: options.supergraphPollIntervalMs,
-      onReload: (outcome) => reloads.inc({ outcome }),
+      onReload: (outcome) => metrics.supergraphReloads.inc({ outcome }),
     }),
     // Validate even in production: the file can be edited by hand in a ConfigMap.
     validateSupergraph: true,
@@ -74,7 +57,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     buildService: ({ name, url }) =>
       new SubgraphDataSource({
         name,
-        url: overrideFor(name, overrides) ?? url ?? '',
+        url: subgraphEndpoint(name, url, overrides),
         signingSecret: config.GATEWAY_SIGNING_SECRET,
         timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
         dispatcher,
@@ -109,6 +92,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   let stopping = false;
   let stopped: Promise<void> | undefined;
 
+  void app.register(tracingPlugin);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
   });
@@ -121,7 +105,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     authenticate: createAuthenticator(config),
     apolloHandler: () => apolloHandler,
     landingPage: config.NODE_ENV !== 'production',
-    onAuthFailure: (reason) => authFailures.inc({ reason }),
+    onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
+    bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
   });
 
   return {
@@ -145,7 +130,7 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       }) as unknown as ApolloRouteHandler;
       if (config.GATEWAY_REST_PROXY) {
         const prefixes = await registerRestProxy(app, {
-          baseUrls: restBaseUrls(supergraphSdl, overrides),
+          baseUrls: restUpstreams(supergraphSdl, overrides),
           timeoutMs: config.GATEWAY_SUBGRAPH_TIMEOUT_MS,
         });
         logger.info({ prefixes }, 'REST adapters proxied through the gateway');
@@ -169,26 +154,4 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
       return `http://${host === '0.0.0.0' || host === '[::]' ? '127.0.0.1' : host}:${address.port}`;
     },
   };
-}
-
-function overrideFor(name: string, overrides: Partial<Record<SubgraphName, string>>): string | undefined {
-  const base = overrides[name.toLowerCase() as SubgraphName];
-  return base ? graphqlEndpoint(base) : undefined;
-}
-
-/** REST upstreams: `*_URL` overrides first, else the origin of the supergraph's routing URL. */
-function restBaseUrls(
-  supergraphSdl: string,
-  overrides: Partial<Record<SubgraphName, string>>,
-): Partial<Record<SubgraphName, string>> {
-  const routing = Object.fromEntries(
-    Object.entries(subgraphRoutingUrls(supergraphSdl)).map(([name, url]) => [name.toLowerCase(), url]),
-  );
-  const urls: Partial<Record<SubgraphName, string>> = {};
-  for (const name of SUBGRAPH_NAMES) {
-    const routed = routing[name];
-    const base = overrides[name] ?? (routed ? baseOf(routed) : undefined);
-    if (base) urls[name] = base;
-  }
-  return urls;
 }

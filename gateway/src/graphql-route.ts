@@ -12,6 +12,8 @@ export interface GraphqlRouteOptions {
   /** When true, an unauthenticated browser GET of the bare endpoint gets Apollo's landing page. */
   landingPage: boolean;
   onAuthFailure?: (message: string) => void;
+  /** For the 413 message. */
+  bodyLimitBytes: number;
 }
 
 /** The body every gateway-made GraphQL error uses, so clients parse one shape. */
@@ -40,7 +42,7 @@ export function gatewayContext(request: FastifyRequest): GatewayContext {
  * 400/413/415 bodies) applies to this route only.
  */
 export async function graphqlRoute(app: FastifyInstance, options: GraphqlRouteOptions): Promise<void> {
-  app.setErrorHandler(graphqlErrorHandler);
+  app.setErrorHandler(graphqlErrorHandler(options.bodyLimitBytes));
   app.route({
     method: ['GET', 'POST'],
     url: '/graphql',
@@ -79,24 +81,34 @@ function isLandingPageRequest(request: FastifyRequest): boolean {
   );
 }
 
-function graphqlErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
-  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
-  if (status >= 500) {
-    request.log.error({ err: error }, 'graphql request failed');
-    return reply.code(status).send(graphqlErrorBody('internal server error', 'INTERNAL_SERVER_ERROR'));
-  }
-  const { message, code } = describeClientError(error, status);
-  return reply.code(status).send(graphqlErrorBody(message, code));
+function graphqlErrorHandler(bodyLimitBytes: number) {
+  return (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) {
+      request.log.error({ err: error }, 'graphql request failed');
+      return reply.code(status).send(graphqlErrorBody('internal server error', 'INTERNAL_SERVER_ERROR'));
+    }
+    const { message, code } = describeClientError(error, status, bodyLimitBytes);
+    return reply.code(status).send(graphqlErrorBody(message, code));
+  };
 }
 
-function describeClientError(error: FastifyError, status: number): { message: string; code: string } {
-  if (status === 413) return { message: `request body is too large: ${error.message}`, code: 'PAYLOAD_TOO_LARGE' };
-  if (status === 415) return { message: error.message, code: 'UNSUPPORTED_MEDIA_TYPE' };
+function describeClientError(
+  error: FastifyError,
+  status: number,
+  bodyLimitBytes: number,
+): { message: string; code: string } {
+  if (status === 413) {
+    return { message: `request body is larger than the ${bodyLimitBytes}-byte limit`, code: 'PAYLOAD_TOO_LARGE' };
+  }
+  if (status === 415) {
+    return { message: 'unsupported Content-Type: send application/json', code: 'UNSUPPORTED_MEDIA_TYPE' };
+  }
   if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') {
     return { message: 'request body is empty: expected a JSON object with a "query"', code: 'BAD_REQUEST' };
   }
   if (error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
-    return { message: `request body is not valid JSON: ${error.message}`, code: 'BAD_REQUEST' };
+    return { message: 'request body is not valid JSON', code: 'BAD_REQUEST' };
   }
   return { message: error.message, code: 'BAD_REQUEST' };
 }

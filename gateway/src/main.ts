@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, runUntilSignal } from '@switchboard/kit';
+import { ConfigError, createLogger, initTracing, runUntilSignal, shutdownTracing } from '@switchboard/kit';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 
@@ -12,9 +12,11 @@ try {
 }
 
 const logger = createLogger({ name: 'gateway', level: config.LOG_LEVEL });
+initTracing({ serviceName: 'gateway' });
 const gateway = createGateway(config, { logger });
+const tracing = { name: 'tracing', start: async () => {}, stop: shutdownTracing };
 try {
-  await runUntilSignal([gateway], logger, {
+  await runUntilSignal([tracing, gateway], logger, {
     onStarted: () => logger.info({ url: gateway.url() }, 'gateway listening'),
   });
 } catch (error) {

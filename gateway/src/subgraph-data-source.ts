@@ -1,5 +1,5 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { IDENTITY_HEADER, signIdentity, type Identity } from '@switchboard/kit';
+import { IDENTITY_HEADER, injectTraceHeaders, signIdentity, type Identity } from '@switchboard/kit';
 import { fetch, type Agent } from 'undici';
 
 /** Per-request values the gateway derives from the incoming HTTP request. */
@@ -38,8 +38,11 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     const { identity, requestId, traceparent, tracestate } = context as GatewayContext;
     if (identity) headers.set(IDENTITY_HEADER, signIdentity(identity, this.signingSecret));
     if (requestId) headers.set('x-request-id', requestId);
-    if (traceparent) headers.set('traceparent', traceparent);
-    if (tracestate) headers.set('tracestate', tracestate);
+    // With tracing on, the subgraph's span is a child of the gateway's; otherwise pass the caller's through.
+    const trace = injectTraceHeaders({});
+    const parent = trace.traceparent ? trace : { traceparent, tracestate };
+    if (parent.traceparent) headers.set('traceparent', parent.traceparent);
+    if (parent.tracestate) headers.set('tracestate', parent.tracestate);
   }
 }
 

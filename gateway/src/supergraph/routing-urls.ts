@@ -1,4 +1,5 @@
 import { Kind, parse, type ConstValueNode } from 'graphql';
+import { SUBGRAPH_NAMES, type SubgraphName } from '../config.js';
 
 /** Subgraph name → routing URL, read from the `join__Graph` enum of a supergraph SDL. */
 export function subgraphRoutingUrls(supergraphSdl: string): Record<string, string> {
@@ -29,4 +30,31 @@ export function baseOf(url: string): string {
 export function graphqlEndpoint(baseUrl: string): string {
   const trimmed = baseUrl.replace(/\/+$/, '');
   return trimmed.endsWith('/graphql') ? trimmed : `${trimmed}/graphql`;
+}
+
+/** The URL the gateway calls for a subgraph: the `<NAME>_URL` override, else the supergraph's. */
+export function subgraphEndpoint(
+  name: string,
+  routingUrl: string | undefined,
+  overrides: Partial<Record<SubgraphName, string>>,
+): string {
+  const base = overrides[name.toLowerCase() as SubgraphName];
+  return base ? graphqlEndpoint(base) : (routingUrl ?? '');
+}
+
+/** REST upstreams per subgraph: the `<NAME>_URL` override, else the origin of the routing URL. */
+export function restUpstreams(
+  supergraphSdl: string,
+  overrides: Partial<Record<SubgraphName, string>>,
+): Partial<Record<SubgraphName, string>> {
+  const routing = Object.fromEntries(
+    Object.entries(subgraphRoutingUrls(supergraphSdl)).map(([name, url]) => [name.toLowerCase(), url]),
+  );
+  const upstreams: Partial<Record<SubgraphName, string>> = {};
+  for (const name of SUBGRAPH_NAMES) {
+    const routed = routing[name];
+    const base = overrides[name] ?? (routed ? baseOf(routed) : undefined);
+    if (base) upstreams[name] = base;
+  }
+  return upstreams;
 }

@@ -35,3 +35,5 @@ export * from './deliveries/entities.js';
 export * from './deliveries/policy.js';
 export * from './deliveries/deliveries.js';
 export * from './deliveries/graphql.js';
+export * from './observability/tracing.js';
+export * from './observability/tracing-plugin.js';

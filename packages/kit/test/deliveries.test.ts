@@ -1,5 +1,5 @@
 import { eventually } from '@switchboard/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSubgraphService,
   Delivery,
@@ -30,6 +30,8 @@ const acked: DeliveryKind = {
     headers: { 'content-type': 'application/json' },
   }),
 };
+/** Same, with an ACK wait long enough for a loaded test machine to ACK in time. */
+const ackedSlowly: DeliveryKind = { ...acked, name: 'test.acked-slowly', ackTimeoutMs: 1_500 };
 const once: DeliveryKind = { name: 'test.once', maxAttempts: 1, backoffMs: () => 0, timeoutMs: 2_000 };
 const plain: DeliveryKind = { name: 'test.plain', maxAttempts: 3, backoffMs: () => 100, timeoutMs: 2_000 };
 
@@ -41,7 +43,7 @@ const definition: SubgraphDefinition = {
   migrations: [],
   schema: { resolvers: [] },
   createDeps: (runtime) => {
-    for (const kind of [acked, once, plain]) runtime.deliveries.register(kind);
+    for (const kind of [acked, ackedSlowly, once, plain]) runtime.deliveries.register(kind);
     return runtime;
   },
 };
@@ -84,8 +86,11 @@ describe.each(MATRIX)('deliveries on %s bus with %s', (busKind, dbKind) => {
     bus = await infra.bus(busKind);
     receiver = await startReceiver();
   });
+  // Services of different tests share one bus but not one database: never leave one running.
+  afterEach(async () => {
+    for (const service of running.splice(0)) await service.stop().catch(() => undefined);
+  });
   afterAll(async () => {
-    for (const service of running) await service.stop().catch(() => undefined);
     await receiver.stop();
     await infra.stop();
   });
@@ -129,11 +134,11 @@ describe.each(MATRIX)('deliveries on %s bus with %s', (busKind, dbKind) => {
   it('stops at once when acknowledged after attempt 2', async () => {
     const service = await start(await infra.databaseUrl(dbKind));
     const ref = `ack-${busKind}-${dbKind}`;
-    const id = await enqueue(service, 'test.acked', { ref }, ref);
+    const id = await enqueue(service, 'test.acked-slowly', { ref }, ref);
     await eventually(async () => received(ref).length, (n) => n === 2, { timeoutMs: 10_000 });
     await service.deps.transaction(({ em }) => service.deps.deliveries.acknowledge(em, id));
     await service.deps.transaction(({ em }) => service.deps.deliveries.acknowledge(em, id)); // idempotent
-    await new Promise((r) => setTimeout(r, 1_200));
+    await new Promise((r) => setTimeout(r, 2_500)); // past the ACK wait and the backoff
     expect(received(ref)).toHaveLength(2);
     expect((await service.deps.db.em().findOneOrFail(Delivery, { id })).status).toBe('acknowledged');
     await service.stop();

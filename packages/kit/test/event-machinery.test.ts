@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   createSubgraphService,
   DeadLetter,
@@ -27,8 +27,11 @@ describe.each(MATRIX)('event machinery on %s bus with %s', (busKind, dbKind) => 
   beforeAll(async () => {
     bus = await infra.bus(busKind);
   });
+  // Services of different tests share one bus but not one database: never leave one running.
+  afterEach(async () => {
+    for (const service of running.splice(0)) await service.stop().catch(() => undefined);
+  });
   afterAll(async () => {
-    for (const service of running) await service.stop().catch(() => undefined);
     await infra.stop();
   });
 

@@ -9,6 +9,7 @@ import type { EventEmitter, OutboxRelay } from '../events/outbox.js';
 import { outboxEmitter } from '../events/outbox.js';
 import { OutboundError, type OutboundHttp } from '../http/outbound-client.js';
 import type { Runnable } from '../service/lifecycle.js';
+import { contextFrom, inSpan, SpanKind } from '../observability/tracing.js';
 import { Delivery, DeliveryAttempt, FINAL_DELIVERY_STATUSES } from './entities.js';
 import { decideAfterAttempt, decideOnWake, type AttemptOutcome, type RetryPolicy } from './policy.js';
 
@@ -157,7 +158,8 @@ export class Deliveries {
             const id = (message.event.data as { deliveryId?: string }).deliveryId;
             if (!id) return message.term();
             try {
-              const next = await this.wake(id);
+              const parent = contextFrom({ traceparent: message.event.traceparent });
+              const next = await inSpan('delivery wake', { kind: SpanKind.CLIENT, parent, attributes: { 'delivery.id': id } }, () => this.wake(id));
               if (next === 'done') message.ack();
               else message.nak(next);
             } catch (error) {

@@ -7,6 +7,7 @@ import { backoffDelay, DEFAULT_BACKOFF_MS } from './backoff.js';
 import { domainOfPattern, type Domain, type EventEnvelope } from './envelope.js';
 import { DeadLetter, ProcessedEvent } from './entities.js';
 import { outboxEmitter, type EventEmitter, type OutboxRelay } from './outbox.js';
+import { contextFrom, inSpan, SpanKind } from '../observability/tracing.js';
 
 export interface HandlerContext {
   /** The transaction the effects must be written in; the processed-event mark joins it. */
@@ -86,15 +87,21 @@ export class ConsumerRunner {
   /** Apply an event once: a no-op when this consumer already applied it. */
   async apply(handler: EventHandler, event: EventEnvelope, attempt: number): Promise<ApplyOutcome> {
     const logger = this.deps.logger.child({ consumer: handler.name, eventId: event.id, eventType: event.type });
-    const outcome = await this.deps.db.em().transactional(async (em) => {
-      const seen = await em.count(ProcessedEvent, { consumer: handler.name, eventId: event.id });
-      if (seen > 0) return 'duplicate' as const;
-      const events = outboxEmitter(em, this.deps.service, event.traceparent);
-      await handler.handle(event, { em, events, attempt, logger });
-      // A concurrent replica applying the same event violates the unique key and rolls back.
-      em.persist(Object.assign(new ProcessedEvent(), { consumer: handler.name, eventId: event.id }));
-      return 'applied' as const;
-    });
+    const span = {
+      kind: SpanKind.CONSUMER,
+      parent: contextFrom({ traceparent: event.traceparent }),
+      attributes: { 'messaging.destination.name': event.type, 'messaging.message.id': event.id, 'messaging.consumer.group.name': handler.name, attempt },
+    };
+    const outcome = await inSpan(`consume ${event.type}`, span, () =>
+      this.deps.db.em().transactional(async (em) => {
+        const seen = await em.count(ProcessedEvent, { consumer: handler.name, eventId: event.id });
+        if (seen > 0) return 'duplicate' as const;
+        await handler.handle(event, { em, events: outboxEmitter(em, this.deps.service), attempt, logger });
+        // A concurrent replica applying the same event violates the unique key and rolls back.
+        em.persist(Object.assign(new ProcessedEvent(), { consumer: handler.name, eventId: event.id }));
+        return 'applied' as const;
+      }),
+    );
     if (outcome === 'applied') this.deps.relay.notify();
     return outcome;
   }
@@ -171,7 +178,7 @@ export class ConsumerRunner {
       });
       em.persist(letter);
       await em.flush();
-      outboxEmitter(em, this.deps.service, event.traceparent).emit(`${this.deps.domain}.deadletter`, {
+      outboxEmitter(em, this.deps.service).emit(`${this.deps.domain}.deadletter`, {
         deadLetterId: letter.id,
         service: this.deps.service,
         consumer: handler.name,

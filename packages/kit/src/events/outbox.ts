@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/database.js';
 import type { EventBus } from './bus.js';
 import { createEvent, type EventEnvelope } from './envelope.js';
+import { currentTraceparent } from '../observability/tracing.js';
 import { OutboxEvent } from './entities.js';
 
 /** What domain code sees inside a transaction: emit events that commit with its writes. */
@@ -10,10 +11,11 @@ export interface EventEmitter {
   emit<T>(type: string, data: T, options?: { subject?: string; id?: string }): EventEnvelope<T>;
 }
 
-export function outboxEmitter(em: EntityManager, source: string, traceparent?: string): EventEmitter {
+/** Events carry the active trace context, so a consumer's span joins the producer's trace. */
+export function outboxEmitter(em: EntityManager, source: string): EventEmitter {
   return {
     emit(type, data, options = {}) {
-      const event = createEvent({ type, data, source, traceparent, ...options });
+      const event = createEvent({ type, data, source, traceparent: currentTraceparent(), ...options });
       em.persist(OutboxEvent.of(event));
       return event;
     },

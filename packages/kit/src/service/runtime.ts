@@ -30,7 +30,7 @@ export interface ServiceRuntime {
    * Run `work` in one database transaction; events it emits are written to the outbox in the
    * same transaction and published right after the commit.
    */
-  transaction<T>(work: (tx: { em: EntityManager; events: EventEmitter }) => Promise<T>, options?: { traceparent?: string }): Promise<T>;
+  transaction<T>(work: (tx: { em: EntityManager; events: EventEmitter }) => Promise<T>): Promise<T>;
 }
 
 export function transactionRunner(
@@ -38,10 +38,8 @@ export function transactionRunner(
   db: Database,
   relay: OutboxRelay,
 ): ServiceRuntime['transaction'] {
-  return async (work, options = {}) => {
-    const result = await db.em().transactional((em) =>
-      work({ em, events: outboxEmitter(em, service, options.traceparent) }),
-    );
+  return async (work) => {
+    const result = await db.em().transactional((em) => work({ em, events: outboxEmitter(em, service) }));
     relay.notify();
     return result;
   };

@@ -25,6 +25,7 @@ import { buildFederatedSchema, type FederatedSchemaOptions } from '../graphql/fe
 import { createLogger } from '../log/logger.js';
 import { IDENTITY_HEADER, verifyIdentity } from '../security/identity.js';
 import { healthPlugin } from './health.js';
+import { tracingPlugin } from '../observability/tracing-plugin.js';
 import type { Runnable } from './lifecycle.js';
 import { createMetricsRegistry, metricsPlugin } from './metrics.js';
 import { transactionRunner, type ServiceRuntime } from './runtime.js';
@@ -142,6 +143,7 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
   });
+  await app.register(tracingPlugin);
   await app.register(healthPlugin, {
     checks: { database: () => db.check(), bus: () => bus.check() },
     isShuttingDown: () => shuttingDown,
