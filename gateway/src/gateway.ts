@@ -80,7 +80,11 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logger: apolloLogger,
     introspection: true,
     includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
-    validationRules: queryLimitRules({ maxDepth: config.GATEWAY_MAX_DEPTH, maxAliases: config.GATEWAY_MAX_ALIASES }),
+    validationRules: queryLimitRules({
+      maxDepth: config.GATEWAY_MAX_DEPTH,
+      maxAliases: config.GATEWAY_MAX_ALIASES,
+      maxCost: config.GATEWAY_MAX_COST,
+    }),
     plugins: [
       fastifyApolloDrainPlugin(app),
       ...(config.NODE_ENV === 'production' ? [ApolloServerPluginLandingPageDisabled()] : []),

@@ -23,6 +23,7 @@ describe('loadGatewayConfig', () => {
       HOST: '0.0.0.0',
       GATEWAY_MAX_DEPTH: 12,
       GATEWAY_MAX_ALIASES: 20,
+      GATEWAY_MAX_COST: 5000,
       GATEWAY_BODY_LIMIT_BYTES: 1024 * 1024,
       GATEWAY_SUBGRAPH_TIMEOUT_MS: 10_000,
       GATEWAY_REST_PROXY: false,

@@ -17,6 +17,7 @@ beforeAll(async () => {
     SUPERGRAPH_PATH: supergraphPath,
     GATEWAY_MAX_DEPTH: '4',
     GATEWAY_MAX_ALIASES: '3',
+    GATEWAY_MAX_COST: '30',
     GATEWAY_BODY_LIMIT_BYTES: '2048',
     GATEWAY_SUBGRAPH_TIMEOUT_MS: '300',
   });
@@ -48,6 +49,18 @@ describe('query limits', () => {
     expect(res.status).toBe(400);
     expect(res.body.errors?.[0]).toMatchObject({
       message: 'Aliases limit of 3 exceeded, found 4.',
+      extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
+    });
+  });
+
+  it('refuses a query over GATEWAY_MAX_COST with 400, even within depth and alias limits', async () => {
+    const cheap = await postGraphql(gateway, '{ node { child { value } } }', auth);
+    expect(cheap.status).toBe(200);
+    const wide = '{ a: node { child { child { value } } } b: node { child { child { value } } } c: node { child { child { value } } } }';
+    const res = await postGraphql(gateway, wide, auth);
+    expect(res.status).toBe(400);
+    expect(res.body.errors?.[0]).toMatchObject({
+      message: expect.stringMatching(/Query Cost limit of 30 exceeded, found \d+\./),
       extensions: { code: 'GRAPHQL_VALIDATION_FAILED' },
     });
   });
