@@ -100,10 +100,10 @@ describe.each(MATRIX)('event machinery on %s bus with %s', (busKind, dbKind) => 
     );
     const attempts = control.attempts.filter((a) => a.eventId === eventId);
     expect(attempts.map((a) => a.attempt)).toEqual([1, 2, 3, 4]);
+    // Each retry waits at least its step of the growing schedule (100, 300, 900 ms); a loaded
+    // machine can only make the gaps longer.
     const gaps = attempts.slice(1).map((a, i) => a.at - attempts[i]!.at);
-    expect(gaps[0]).toBeGreaterThanOrEqual(90);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]!);
-    expect(gaps[2]).toBeGreaterThan(gaps[1]!);
+    [100, 300, 900].forEach((minimum, i) => expect(gaps[i]).toBeGreaterThanOrEqual(minimum - 15));
     expect(await effects(probe)).toBe(0); // each failed attempt rolled back
     expect(letters[0]!.attempts).toBe(4);
 
