@@ -67,6 +67,7 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_MAX_DEPTH: env.positiveInt(12),
   GATEWAY_MAX_ALIASES: env.positiveInt(20),
   GATEWAY_MAX_COST: env.positiveInt(5000),
+  SHUTDOWN_TIMEOUT_MS: env.positiveInt(25_000),
   GATEWAY_BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
   GATEWAY_SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000),
   GATEWAY_REST_PROXY: env.bool(false),

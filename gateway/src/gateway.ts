@@ -80,6 +80,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     logger: apolloLogger,
     introspection: true,
     includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
+    // runUntilSignal owns SIGTERM; Apollo's own handler would stop in parallel and re-send the signal.
+    stopOnTerminationSignals: false,
     validationRules: queryLimitRules({
       maxDepth: config.GATEWAY_MAX_DEPTH,
       maxAliases: config.GATEWAY_MAX_ALIASES,
@@ -99,6 +101,8 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
   void app.register(tracingPlugin);
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // While stopping, close kept-alive connections after their response so close() can finish.
+    if (stopping) reply.header('connection', 'close');
   });
   void app.register(healthPlugin, {
     checks: { supergraph: async () => (apolloHandler ? true : 'supergraph not loaded') },

@@ -17,6 +17,7 @@ const gateway = createGateway(config, { logger });
 const tracing = { name: 'tracing', start: async () => {}, stop: shutdownTracing };
 try {
   await runUntilSignal([tracing, gateway], logger, {
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
     onStarted: () => logger.info({ url: gateway.url() }, 'gateway listening'),
   });
 } catch (error) {

@@ -30,7 +30,8 @@ function run(entry: string, env: Record<string, string>, untilOutput?: RegExp) {
   return { child, seen, exited, output: () => output };
 }
 
-describe('production entry points', () => {
+// Each test starts a Node process that transpiles the service from source: allow a cold, busy machine.
+describe('production entry points', { timeout: 120_000 }, () => {
   it('a subgraph with a bad variable exits 1 and names it', async () => {
     const proc = run('subgraphs/commerce/src/main.ts', { DATABASE_URL: 'mysql://nope', PORT: 'eighty' });
     expect(await proc.exited).toBe(1);

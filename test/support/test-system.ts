@@ -28,7 +28,7 @@ export interface TestSystem {
  * The real system for end-to-end tests: real nats-server or the in-process bus, SQLite files or
  * fresh PostgreSQL databases, four subgraph servers and the gateway on free ports.
  */
-export async function startTestSystem(options: { bus: BusKind; db: DbKind }): Promise<TestSystem> {
+export async function startTestSystem(options: { bus: BusKind; db: DbKind; env?: Record<string, string> }): Promise<TestSystem> {
   const dir = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
   let nats: NatsServerHandle | undefined;
   let postgres: PostgresHandle | undefined;
@@ -52,7 +52,7 @@ export async function startTestSystem(options: { bus: BusKind; db: DbKind }): Pr
   const system = await createSystem({
     bus,
     ports: 'ephemeral',
-    env: { JWT_SECRET, GATEWAY_SIGNING_SECRET: SIGNING_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test' },
+    env: { JWT_SECRET, GATEWAY_SIGNING_SECRET: SIGNING_SECRET, LOG_LEVEL: 'silent', NODE_ENV: 'test', ...options.env },
     databaseUrl: (name) => databases[name]!,
     logger: () => logger,
     restProxy: true,

@@ -7,3 +7,5 @@ export * from './cleanup.js';
 export * from './nats.js';
 export * from './postgres.js';
 export * from './eventually.js';
+export * from './smtp/smtp-sink.js';
+export * from './openai/openai-emulator.js';

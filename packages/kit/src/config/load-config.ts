@@ -70,6 +70,8 @@ export function serviceEnvSchema(defaults: { port: number; database: string }) {
     HOST: z.string().default('0.0.0.0'),
     DATABASE_URL: env.databaseUrl(defaults.database),
     NATS_URL: z.string().optional(),
+    /** JetStream stream replicas the services ensure at start (3 on a production cluster). */
+    NATS_STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
     GATEWAY_SIGNING_SECRET: env.secret(),
     LOG_LEVEL: env.logLevel(),
     SHUTDOWN_TIMEOUT_MS: env.positiveInt(25_000),

@@ -29,16 +29,19 @@ export interface NatsBusOptions {
   logger: Logger;
   /** JetStream de-duplication window; DESIGN.md asks for at least two minutes. */
   duplicateWindowMs?: number;
+  /** Stream replicas (3 on the production cluster, 1 on a single server). */
+  replicas?: number;
 }
 
 /** Stream and consumer definitions are applied idempotently at start, by every service. */
-async function ensureStreams(jsm: JetStreamManager, duplicateWindowMs: number): Promise<void> {
+async function ensureStreams(jsm: JetStreamManager, duplicateWindowMs: number, replicas: number): Promise<void> {
   for (const domain of DOMAINS) {
     const config = {
       name: streamName(domain),
       subjects: [`${domain}.>`],
       storage: StorageType.File,
       duplicate_window: nanos(duplicateWindowMs),
+      num_replicas: replicas,
     };
     try {
       await jsm.streams.add(config);
@@ -71,7 +74,7 @@ export class NatsEventBus implements EventBus {
       reconnectTimeWait: 500,
     });
     const jsm = await jetstreamManager(nc);
-    await ensureStreams(jsm, options.duplicateWindowMs ?? 120_000);
+    await ensureStreams(jsm, options.duplicateWindowMs ?? 120_000, options.replicas ?? 1);
     return new NatsEventBus(nc, jetstream(nc), jsm, options.logger);
   }
 
@@ -82,6 +85,7 @@ export class NatsEventBus implements EventBus {
   async subscribe(spec: ConsumerSpec, handle: (delivery: BusMessage) => Promise<void>): Promise<Subscription> {
     const inFlight = new InFlight(spec.concurrency ?? 8);
     const iterators: ConsumerMessages[] = [];
+    let stopping = false;
     const loops: Promise<void>[] = [];
     for (const pattern of spec.subjects) {
       const stream = streamName(domainOfPattern(pattern));
@@ -107,6 +111,11 @@ export class NatsEventBus implements EventBus {
       loops.push(
         (async () => {
           for await (const message of messages) {
+            // Pulled but not started when we stop: hand it back now rather than after the ack wait.
+            if (stopping) {
+              message.nak();
+              continue;
+            }
             let event: EventEnvelope;
             try {
               event = decodeEvent(message.data);
@@ -130,6 +139,7 @@ export class NatsEventBus implements EventBus {
     }
     return {
       stop: async () => {
+        stopping = true;
         for (const messages of iterators) messages.stop();
         await Promise.allSettled(loops);
         await inFlight.drain();

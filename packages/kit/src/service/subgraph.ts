@@ -102,7 +102,7 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
   let bus = options.bus;
   if (!bus) {
     if (config.NATS_URL) {
-      bus = await NatsEventBus.connect({ servers: config.NATS_URL, name: definition.name, logger });
+      bus = await NatsEventBus.connect({ servers: config.NATS_URL, name: definition.name, logger, replicas: config.NATS_STREAM_REPLICAS });
     } else if (config.NODE_ENV === 'production') {
       throw new Error('NATS_URL is required in production (the in-process bus only serves one process)');
     } else {
@@ -143,6 +143,12 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
     genReqId: () => randomUUID(),
     bodyLimit: 1024 * 1024,
   });
+  // Once stopping, every response closes its connection: close() only drops the connections idle
+  // at that instant, and a kept-alive one that finishes its request later would hold the server
+  // open until the client's keep-alive timeout (the gateway's is 30 s), past the shutdown budget.
+  app.addHook('onSend', async (_request, reply) => {
+    if (shuttingDown) reply.header('connection', 'close');
+  });
   await app.register(tracingPlugin);
   await app.register(healthPlugin, {
     checks: { database: () => db.check(), bus: () => bus.check() },
@@ -155,6 +161,10 @@ export async function createSubgraphService<Deps extends ServiceRuntime>(
     plugins: [fastifyApolloDrainPlugin(app), ApolloServerPluginInlineTraceDisabled()],
     introspection: true,
     includeStacktraceInErrorResponses: config.NODE_ENV !== 'production',
+    // The kit owns SIGTERM (runUntilSignal → stop()). Left on, Apollo (outside NODE_ENV=test) adds
+    // its own handler that stops the server in parallel and then re-sends the signal, which
+    // runUntilSignal takes for a second signal and exits 1 mid-drain.
+    stopOnTerminationSignals: false,
   });
   await apollo.start();
   // Only the gateway may call a subgraph: it signs the caller's identity with a shared secret.
