@@ -181,6 +181,25 @@ describe.each(MATRIX)('deliveries on %s bus with %s', (busKind, dbKind) => {
     await service.stop();
   });
 
+  it('wakes a delivery whose wake-up was lost once it is long overdue, and attempts it once', async () => {
+    const service = await start(await infra.databaseUrl(dbKind));
+    const ref = `overdue-${busKind}-${dbKind}`;
+    const id = `overdue-${busKind}-${dbKind}`;
+    // Due a minute ago, with no wake-up on the bus (its consumer died holding it).
+    await service.deps.transaction(async ({ em }) => {
+      em.create(Delivery, {
+        id, kind: 'test.plain', reference: ref, targetUrl: receiver.url, method: 'POST', body: JSON.stringify({ ref }),
+        maxAttempts: 3, nextAttemptAt: new Date(Date.now() - 60_000), createdAt: new Date(Date.now() - 70_000),
+      });
+    });
+    expect(await service.deps.deliveries.requeueOverdue()).toBe(1);
+    expect(await service.deps.deliveries.requeueOverdue()).toBe(0); // not again right away
+    const row = await eventually(() => service.deps.db.em().findOneOrFail(Delivery, { id }), (d) => d.status === 'delivered');
+    expect(row.attempts).toBe(1);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(received(ref)).toHaveLength(1);
+  });
+
   it('continues a retry sequence after the process stops mid-way', async () => {
     const url = await infra.databaseUrl(dbKind);
     const first = await start(url);

@@ -54,6 +54,13 @@ export interface DeliveryExhausted {
   summary: string;
 }
 
+/** A due attempt this late was not picked up by any worker. */
+export const OVERDUE_DELIVERY_MS = 15_000;
+/** How often each worker looks for overdue deliveries. */
+const OVERDUE_SWEEP_INTERVAL_MS = 15_000;
+/** Ask again for the same delivery at most this often. */
+const REQUEUE_COOLDOWN_MS = 120_000;
+
 interface Deps {
   service: string;
   domain: Domain;
@@ -73,6 +80,7 @@ interface Deps {
  */
 export class Deliveries {
   private readonly kinds = new Map<string, DeliveryKind>();
+  private readonly requeuedAt = new Map<string, number>();
   private readonly attemptsTotal: Counter<'kind' | 'outcome'>;
 
   constructor(private readonly deps: Deps) {
@@ -148,10 +156,19 @@ export class Deliveries {
   /** The worker that attempts deliveries; one per service process. */
   worker(): Runnable {
     let subscription: Subscription | undefined;
+    let sweeper: NodeJS.Timeout | undefined;
+    let sweeping: Promise<void> = Promise.resolve();
     return {
       name: `${this.deps.service}-deliveries`,
       start: async () => {
         if (this.deps.bus.kind === 'in-process') await this.requeueStranded();
+        sweeper = setInterval(() => {
+          sweeping = this.requeueOverdue().then(
+            () => undefined,
+            (error: unknown) => this.deps.logger.error({ err: error }, 'overdue delivery sweep failed; will try again'),
+          );
+        }, OVERDUE_SWEEP_INTERVAL_MS);
+        sweeper.unref();
         subscription = await this.deps.bus.subscribe(
           { durable: `${this.deps.service}-deliveries`, subjects: [this.requestedType], concurrency: 16, ackWaitMs: 90_000 },
           async (message) => {
@@ -171,15 +188,22 @@ export class Deliveries {
         );
       },
       stop: async () => {
+        clearInterval(sweeper);
+        await sweeping;
         await subscription?.stop();
       },
     };
   }
 
+  /** Row lock for read-modify-write on PostgreSQL; SQLite transactions are serialized anyway. */
+  private lockForUpdate() {
+    return this.deps.db.dialect === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {};
+  }
+
   /** Handle one wake-up of a delivery; returns `done` or the delay before the next wake-up. */
   async wake(id: string): Promise<'done' | number> {
     const claimed = await this.deps.db.em().transactional(async (em) => {
-      const row = await em.findOne(Delivery, { id }, this.deps.db.dialect === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+      const row = await em.findOne(Delivery, { id }, this.lockForUpdate());
       if (!row) return { next: 'done' as const };
       const decision = decideOnWake(row, Date.now());
       if (decision.action === 'done') return { next: 'done' as const };
@@ -240,7 +264,9 @@ export class Deliveries {
         error: outcome.ok ? null : outcome.error,
         responseExcerpt: excerpt,
       }));
-      const row = await em.findOneOrFail(Delivery, { id: snapshot.id });
+      // Locked (PostgreSQL): an ACK committed between this read and the write below would
+      // otherwise be overwritten with `awaiting_ack`, and the receiver get one more attempt.
+      const row = await em.findOneOrFail(Delivery, { id: snapshot.id }, this.lockForUpdate());
       row.lastStatusCode = outcome.statusCode ?? null;
       row.lastError = outcome.ok ? null : outcome.error;
       row.updatedAt = new Date();
@@ -281,6 +307,35 @@ export class Deliveries {
       summary: `${row.kind} to ${new URL(row.targetUrl).origin} gave up after ${row.attempts} attempt(s)` +
         (unacknowledged ? ': delivered but never acknowledged' : row.lastError ? `: ${row.lastError}` : ''),
     }, { subject: sourceKey });
+  }
+
+  /**
+   * Wakes deliveries whose next attempt is long overdue. When a process dies, the bus may already
+   * have handed it a delivery's wake-up, which then returns only after the ack wait. An extra
+   * wake-up is harmless: a delivery is claimed under a lock, and an early one only waits.
+   */
+  async requeueOverdue(now = Date.now()): Promise<number> {
+    for (const [id, at] of this.requeuedAt) if (now - at > REQUEUE_COOLDOWN_MS) this.requeuedAt.delete(id);
+    const cutoff = new Date(now - OVERDUE_DELIVERY_MS);
+    const overdue = await this.deps.db.em().find(
+      Delivery,
+      {
+        // In-flight attempts have their own lease; only deliveries waiting for a wake-up count.
+        status: { $in: ['pending', 'awaiting_ack'] },
+        $or: [{ nextAttemptAt: { $lt: cutoff } }, { nextAttemptAt: null, createdAt: { $lt: cutoff } }],
+      },
+      { fields: ['id'], limit: 200, orderBy: { createdAt: 'asc' } },
+    );
+    const fresh = overdue.filter(({ id }) => !this.requeuedAt.has(id));
+    if (fresh.length === 0) return 0;
+    await this.deps.db.em().transactional(async (em) => {
+      const events = outboxEmitter(em, this.deps.service);
+      for (const { id } of fresh) events.emit(this.requestedType, { deliveryId: id }, { subject: id });
+    });
+    this.deps.relay.notify();
+    for (const { id } of fresh) this.requeuedAt.set(id, now);
+    this.deps.logger.warn({ count: fresh.length }, 'overdue deliveries re-requested');
+    return fresh.length;
   }
 
   /** In-process bus only: its pending redeliveries die with the process, the rows do not. */
