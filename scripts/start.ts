@@ -3,7 +3,9 @@
  * and the gateway, SQLite under ./data, a local nats-server when one is installed (else the
  * in-process bus), demo data. Prints the URLs and a ready-to-paste query with a dev token.
  */
-import { resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { issueDevToken } from '@switchboard/gateway';
 import { seedCommerceDemo } from '@switchboard/commerce';
 import { seedHelpdeskDemo } from '@switchboard/helpdesk';
@@ -28,6 +30,8 @@ const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? './data');
 const env: Record<string, string | undefined> = {
   JWT_SECRET: DEV_JWT_SECRET,
   GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
+  // Demo mode: the ops console offers a sign-in by role (POST /console/dev-login).
+  GATEWAY_DEV_LOGIN: 'true',
   LOG_LEVEL: 'warn',
   ...process.env,
 };
@@ -88,11 +92,16 @@ async function announce(): Promise<void> {
   await seedHelpdeskDemo(services.helpdesk!.deps);
   const token = await issueDevToken(env.JWT_SECRET!, { sub: 'dev-admin', email: 'admin@example.com', roles: ['admin'] }, 12 * 3600);
   const gateway = system!.gatewayUrl();
+  const consoleDir = env.GATEWAY_CONSOLE_DIR ?? fileURLToPath(new URL('../console/dist', import.meta.url));
+  const consoleLine = existsSync(join(consoleDir, 'index.html'))
+    ? `${gateway}/console/   (ops console; demo sign-in by role)`
+    : `${gateway}/console/   (not built yet: pnpm --filter @switchboard/console build, then reload)`;
   const query = '{ customer(email: \\"ada@example.com\\") { email name billingAccount { number balance { amount currency } } payments { id kind status amount { amount currency } } tickets { reference subject stage } openTicketCount } }';
   process.stdout.write(`
 Switchboard is running (${busLabel}; SQLite under ${dataDir}).
 
   gateway     ${gateway}/graphql
+  console     ${consoleLine}
 ${Object.values(services).map((s) => `  ${s.name.padEnd(11)} ${s.url()}   (health ${s.url()}/readyz)`).join('\n')}
 
 Dev token (role admin, 12 h):

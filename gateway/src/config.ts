@@ -14,6 +14,7 @@ export interface ApiKeyEntry {
 }
 
 const DEFAULT_SUPERGRAPH_PATH = fileURLToPath(new URL('../../supergraph.graphql', import.meta.url));
+const DEFAULT_CONSOLE_DIR = fileURLToPath(new URL('../../console/dist', import.meta.url));
 const AUTH_VARIABLES = 'JWT_SECRET/JWT_JWKS_URL/GATEWAY_API_KEYS';
 
 /** `name:sha256hex:role1|role2,other:sha256hex:` → entries; problems are reported without echoing digests. */
@@ -71,6 +72,9 @@ export const gatewayEnvSchema = z.object({
   GATEWAY_BODY_LIMIT_BYTES: env.positiveInt(1024 * 1024),
   GATEWAY_SUBGRAPH_TIMEOUT_MS: env.positiveInt(10_000),
   GATEWAY_REST_PROXY: env.bool(false),
+  GATEWAY_CONSOLE_DIR: z.string().default(DEFAULT_CONSOLE_DIR),
+  GATEWAY_DEV_LOGIN: env.bool(false),
+  GATEWAY_DEV_LOGIN_TTL_SECONDS: env.positiveInt(3600),
   PAYMENTS_URL: baseUrl.optional(),
   COMMERCE_URL: baseUrl.optional(),
   BILLING_URL: baseUrl.optional(),
@@ -102,7 +106,21 @@ export function loadGatewayConfig(
     throw error;
   }
   if (authProblems.length > 0) throw new ConfigError(authProblems);
+  const devLoginProblems = devLoginProblemsOf(config);
+  if (devLoginProblems.length > 0) throw new ConfigError(devLoginProblems);
   return config;
+}
+
+/** The console's dev sign-in mints tokens from JWT_SECRET, and only ever outside production. */
+function devLoginProblemsOf(config: GatewayConfig): { variable: string; message: string }[] {
+  if (!config.GATEWAY_DEV_LOGIN) return [];
+  if (config.NODE_ENV === 'production') {
+    return [{ variable: 'GATEWAY_DEV_LOGIN', message: 'the dev sign-in is for demo mode only and is refused when NODE_ENV=production' }];
+  }
+  if (!config.JWT_SECRET) {
+    return [{ variable: 'GATEWAY_DEV_LOGIN', message: 'the dev sign-in signs tokens with JWT_SECRET: set JWT_SECRET too' }];
+  }
+  return [];
 }
 
 /** Base URLs (no path) configured through `PAYMENTS_URL` & co., keyed by subgraph name. */

@@ -10,6 +10,8 @@ import { Agent } from 'undici';
 import { createLogger, createMetricsRegistry, healthPlugin, metricsPlugin, type Logger, type Runnable, tracingPlugin } from '@switchboard/kit';
 import { createAuthenticator } from './auth/authenticate.js';
 import { subgraphBaseUrlOverrides, type GatewayConfig } from './config.js';
+import { devLoginRoute } from './console/dev-login.js';
+import { consoleStatic } from './console/static.js';
 import { gatewayContext, graphqlRoute, type ApolloRouteHandler } from './graphql-route.js';
 import { queryLimitRules } from './limits.js';
 import { createGatewayMetrics } from './metrics.js';
@@ -115,6 +117,15 @@ export function createGateway(config: GatewayConfig, options: GatewayOptions = {
     landingPage: config.NODE_ENV !== 'production',
     onAuthFailure: (reason) => metrics.authFailures.inc({ reason }),
     bodyLimitBytes: config.GATEWAY_BODY_LIMIT_BYTES,
+  });
+  // The ops console (static files under /console) and its demo-mode sign-in.
+  void app.register(consoleStatic, { dir: config.GATEWAY_CONSOLE_DIR });
+  void app.register(devLoginRoute, {
+    enabled: config.GATEWAY_DEV_LOGIN,
+    secret: config.JWT_SECRET,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.GATEWAY_DEV_LOGIN_TTL_SECONDS,
   });
 
   return {

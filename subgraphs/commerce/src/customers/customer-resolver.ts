@@ -1,6 +1,7 @@
 import { badInput, normalizeEmail, type GraphQLContext, type ServiceRuntime } from '@switchboard/kit';
 import { Arg, Authorized, Ctx, Field, InputType, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { Customer } from './customer.js';
+import { applyCustomerProfile, CUSTOMER_UPSERTED } from './customer-profile.js';
 import { validateCustomerInput, type CustomerUpserted } from './customer-rules.js';
 
 @InputType()
@@ -48,17 +49,10 @@ export class CustomerResolver {
 /** Writes the profile and its event in one transaction. */
 export async function upsertCustomer(runtime: ServiceRuntime, input: { email: string; name: string }): Promise<Customer> {
   return runtime.transaction(async ({ em, events }) => {
-    let customer = await em.findOne(Customer, { email: input.email });
-    const created = !customer;
-    if (!customer) {
-      customer = em.create(Customer, { email: input.email, name: input.name, createdAt: new Date(), updatedAt: new Date() });
-    } else if (customer.name !== input.name) {
-      customer.name = input.name;
-      customer.updatedAt = new Date();
-    } else {
-      return customer; // nothing changed: no event
-    }
-    events.emit<CustomerUpserted>('commerce.customer.upserted', { email: customer.email, name: customer.name, created }, { subject: customer.email });
+    const existing = await em.findOne(Customer, { email: input.email });
+    const { customer, upserted } = applyCustomerProfile(existing, input, new Date());
+    if (!existing) em.persist(customer);
+    if (upserted) events.emit<CustomerUpserted>(CUSTOMER_UPSERTED, upserted, { subject: customer.email });
     return customer;
   });
 }

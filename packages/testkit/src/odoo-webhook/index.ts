@@ -1,0 +1,8 @@
+export {
+  startOdooWebhookReceiver,
+  type OdooAck,
+  type OdooAnswer,
+  type OdooReceivedDelivery,
+  type OdooWebhookOptions,
+  type OdooWebhookReceiver,
+} from './receiver.js';

@@ -1,0 +1,1 @@
+export { createWexDeps, wexEntities, wexResolvers, wexRoutes, wexWorkers, type WexDeps } from './module.js';

@@ -1,0 +1,187 @@
+/**
+ * Clover webhook intake: `POST /payment/clover/webhook` on a real payments service — HMAC over the
+ * raw bytes verified, the webhook durably stored (PostgreSQL by default) with its
+ * `payments.clover.webhook.received` event in the outbox, then published to NATS JetStream —
+ * against, in the same run, a bare Node server that only verifies the signature. The load comes
+ * from autocannon in a separate process: 100 connections, every request a distinct signed webhook.
+ *
+ *   pnpm exec tsx test/bench/clover-webhook-intake.ts [--duration 15] [--connections 100] [--db postgres|sqlite] [--warmup 3] [--skip-bare]
+ *
+ * Targets on the 2-core machine: ≥ 8,500 req/s (about 25× the seed dispatcher's 347 req/s), at
+ * least half the bare server's rate, p99 under 25 ms. Everything shares the machine's cores:
+ * autocannon, the service, PostgreSQL and nats-server.
+ */
+import { fork } from 'node:child_process';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { cpus, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { destination, pino } from 'pino';
+import { createSubgraphService, NatsEventBus, OutboxEvent, type SubgraphService } from '@switchboard/kit';
+import { startNats, startPostgres } from '@switchboard/testkit';
+import { CloverWebhook } from '../../subgraphs/payments/src/clover-webhooks/clover-webhook.js';
+import { payments, type PaymentsDeps } from '../../subgraphs/payments/src/service.js';
+
+const { values } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '15' },
+    warmup: { type: 'string', default: '3' },
+    connections: { type: 'string', default: '100' },
+    db: { type: 'string', default: 'postgres' },
+    'skip-bare': { type: 'boolean', default: false },
+    objects: { type: 'string', default: 'payment' },
+    processor: { type: 'string', default: 'off' },
+  },
+});
+const DURATION = Number(values.duration);
+const WARMUP = Number(values.warmup);
+const CONNECTIONS = Number(values.connections);
+const SECRET = 'bench-clover-app-secret-0123456789';
+const SEED_DISPATCHER_RPS = 347;
+const TARGET_RPS = 8_500;
+const TARGET_P99_MS = 25;
+
+interface LoadResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  generated: number;
+}
+
+/** autocannon in its own process; resolves with its figures. */
+function load(url: string, durationSeconds: number): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = fork(join(import.meta.dirname, 'support/webhook-load.ts'), [JSON.stringify({ url, connections: CONNECTIONS, durationSeconds, secret: SECRET, prefix: values.objects === 'order' ? 'O' : 'P' })], {
+      execArgv: ['--import', 'tsx'],
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', (message: any) => {
+      const r = message.result;
+      resolve({
+        rps: r.requests.average,
+        p50: r.latency.p50,
+        p99: r.latency.p99,
+        ok: r['2xx'],
+        non2xx: r.non2xx,
+        errors: r.errors + r.timeouts,
+        generated: message.generated,
+      });
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => (code ? reject(new Error(`load generator exited ${code}`)) : undefined));
+  });
+}
+
+/** The comparison: node:http that reads the body and checks the HMAC, nothing else. */
+async function startBareServer(): Promise<{ url: string; server: Server }> {
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const expected = createHmac('sha256', SECRET).update(body).digest();
+      const presented = Buffer.from(String(request.headers['x-clover-auth-code'] ?? ''), 'hex');
+      const valid = presented.length === expected.length && timingSafeEqual(presented, expected);
+      response.writeHead(valid ? 200 : 403, { 'content-type': 'application/json' }).end(valid ? '{"ok":true}' : '{"ok":false}');
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/payment/clover/webhook`, server };
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pad = (s: string, n: number) => s.padStart(n);
+
+async function main() {
+  const dir = mkdtempSync(join(tmpdir(), 'clover-bench-'));
+  const nats = await startNats();
+  const postgres = values.db === 'postgres' ? await startPostgres() : undefined;
+  const databaseUrl = postgres ? await postgres.createDatabase('clover_bench') : `sqlite:${join(dir, 'payments.sqlite')}`;
+  const quiet = pino({ level: 'silent' });
+  const bus = await NatsEventBus.connect({ servers: nats.url, name: 'clover-bench', logger: quiet });
+  // Production logging: level info, serialized, written (here to /dev/null rather than a terminal).
+  const logger = pino({ level: 'info' }, destination('/dev/null'));
+  let service: SubgraphService<PaymentsDeps> | undefined;
+  const bare = await startBareServer();
+  try {
+    service = await createSubgraphService(payments, {
+      bus,
+      logger,
+      env: {
+        NODE_ENV: 'production',
+        DATABASE_URL: databaseUrl,
+        NATS_URL: nats.url,
+        GATEWAY_SIGNING_SECRET: 'bench-gateway-signing-secret-000',
+        HOST: '127.0.0.1',
+        PORT: '0',
+        CLOVER_TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+        CLOVER_DISPATCHER_SECRET: 'bench-dispatcher-secret-00000000',
+        CLOVER_WEBHOOK_APP_SECRET: SECRET,
+        CLOVER_WEBHOOK_PROCESSOR_ENABLED: values.processor === 'on' ? 'true' : 'false',
+      },
+    });
+    await service.start();
+    const intakeUrl = `${service.url()}/payment/clover/webhook`;
+
+    console.log(`Clover webhook intake — ${CONNECTIONS} connections, ${DURATION} s per run (+${WARMUP} s warm-up), ${postgres ? 'PostgreSQL' : 'SQLite'} + NATS JetStream, ${cpus().length} cores`);
+    console.log('warming up…');
+    if (!values['skip-bare']) await load(bare.url, WARMUP);
+    await load(intakeUrl, WARMUP);
+    const warmRows = await service.deps.db.em().count(CloverWebhook, { status: 'verified' });
+    if (!process.env.BENCH_NO_DRAIN) await drain(service);
+
+    let cpu = process.cpuUsage();
+    const bareResult = values['skip-bare'] ? { rps: NaN, p50: NaN, p99: NaN, ok: 0, non2xx: 0, errors: 0, generated: 0 } : await load(bare.url, DURATION);
+    const bareCpu = process.cpuUsage(cpu);
+    const intakeStarted = Date.now();
+    cpu = process.cpuUsage();
+    const intakeResult = await load(intakeUrl, DURATION);
+    const intakeCpu = process.cpuUsage(cpu);
+    const loadEnded = Date.now();
+    const stored = (await service.deps.db.em().count(CloverWebhook, { status: 'verified' })) - warmRows;
+    const drainedAfterMs = process.env.BENCH_NO_DRAIN ? 0 : (await drain(service)) - loadEnded;
+    const unpublished = await service.deps.db.em().count(OutboxEvent, { publishedAt: null });
+
+    const row = (name: string, r: Partial<LoadResult> & { rps: number }) =>
+      `${name.padEnd(38)}${pad(fmt(r.rps), 9)}${pad(r.p50 === undefined ? '—' : fmt(r.p50, 1), 9)}${pad(r.p99 === undefined ? '—' : fmt(r.p99, 1), 9)}${pad(r.ok === undefined ? '—' : fmt(r.ok), 10)}${pad(r.non2xx === undefined ? '—' : fmt(r.non2xx + r.errors!), 9)}`;
+    console.log('');
+    console.log(`${''.padEnd(38)}${pad('req/s', 9)}${pad('p50 ms', 9)}${pad('p99 ms', 9)}${pad('2xx', 10)}${pad('failed', 9)}`);
+    console.log(row('seed dispatcher (Cloudflare Worker)', { rps: SEED_DISPATCHER_RPS }));
+    console.log(row('bare node:http, HMAC check only', bareResult));
+    console.log(row('Switchboard intake (verify+store+pub)', intakeResult));
+    console.log('');
+    const ratio = intakeResult.rps / bareResult.rps;
+    const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+    console.log(`intake vs seed: ${fmt(intakeResult.rps / SEED_DISPATCHER_RPS, 1)}×   intake vs bare: ${fmt(ratio * 100)} %`);
+    console.log(`targets: ≥ ${fmt(TARGET_RPS)} req/s ${verdict(intakeResult.rps >= TARGET_RPS)} · ≥ 50 % of bare ${verdict(ratio >= 0.5)} · p99 < ${TARGET_P99_MS} ms ${verdict(intakeResult.p99 < TARGET_P99_MS)}`);
+    console.log(`durability: ${fmt(stored)} webhooks stored for ${fmt(intakeResult.ok)} 2xx answers (${fmt(intakeResult.generated)} requests generated); ` +
+      `outbox ${unpublished === 0 ? `fully published to JetStream ${fmt(Math.max(drainedAfterMs, 0) / 1000, 1)} s after the load ended` : `${fmt(unpublished)} events still unpublished`}`);
+    const perRequest = (usage: NodeJS.CpuUsage, r: LoadResult) => fmt((usage.user + usage.system) / Math.max(r.ok + r.non2xx, 1));
+    console.log(`server-process CPU per request: bare ${perRequest(bareCpu, bareResult)} µs, intake ${perRequest(intakeCpu, intakeResult)} µs (outbox relay and processor included)`);
+    console.log(`(the run took ${fmt((loadEnded - intakeStarted) / 1000, 1)} s; the webhook processor ran alongside, following up each payment object)`);
+  } finally {
+    await service?.stop().catch(() => undefined);
+    bare.server.close();
+    await bus.close();
+    await nats.stop();
+    await postgres?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until every outbox event is published; returns when that happened. */
+async function drain(service: SubgraphService<PaymentsDeps>): Promise<number> {
+  for (;;) {
+    const left = await service.deps.db.em().count(OutboxEvent, { publishedAt: null });
+    if (left === 0) return Date.now();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+await main();

@@ -1,0 +1,138 @@
+/**
+ * PrestaShop intake benchmark: 10,000 module events in batches of 50, posted to the commerce
+ * subgraph's webhook exactly as the module sends them (PHP-encoded JSON, secret, batch id).
+ *
+ *   pnpm exec tsx test/bench/prestashop-intake.ts [--db sqlite|postgres] [--bus in-process|nats]
+ *                                                 [--events 10000] [--batch 50] [--senders 4]
+ *
+ * Prints the acceptance rate (requests and events per second until every batch got its 2xx)
+ * and the end-to-end time (first request until every event is processed), next to the
+ * module README's reference figure of 100–200 ms per 10 events.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { commerce } from '@switchboard/commerce';
+import { createLogger, createSubgraphService, InProcessEventBus, NatsEventBus, type EventBus } from '@switchboard/kit';
+import { moduleBatches, phpJsonEncode, PrestashopShop, startNats, startPostgres, type NatsServerHandle, type PostgresHandle } from '@switchboard/testkit';
+
+const { values: args } = parseArgs({
+  options: {
+    db: { type: 'string', default: 'sqlite' },
+    bus: { type: 'string', default: 'in-process' },
+    events: { type: 'string', default: '10000' },
+    batch: { type: 'string', default: '50' },
+    senders: { type: 'string', default: '4' },
+  },
+});
+const EVENTS = Number(args.events);
+const BATCH = Number(args.batch);
+const SENDERS = Number(args.senders);
+const SECRET = 'bench-prestashop-webhook-secret';
+
+const logger = createLogger({ name: 'bench', level: 'warn' });
+const dir = mkdtempSync(join(tmpdir(), 'prestashop-bench-'));
+let postgres: PostgresHandle | undefined;
+let nats: NatsServerHandle | undefined;
+
+async function main(): Promise<void> {
+  process.stdout.write(`generating ${EVENTS} events… `);
+  const shop = new PrestashopShop({ seed: 2025 });
+  const events = shop.simulate(EVENTS, { linesPerOrder: [1, 8] }).slice(0, EVENTS);
+  const batches = moduleBatches(events, BATCH, new Date(Date.UTC(2025, 10, 15, 12, 0, 0)));
+  const bodies = batches.map((batch) => phpJsonEncode(batch));
+  const bytes = bodies.reduce((sum, body) => sum + Buffer.byteLength(body), 0);
+  const kinds = countBy(events.map((e) => `${e.entity_type}/${e.action_type}`));
+  const lines = events.filter((e) => e.entity_type === 'order').reduce((sum, e) => sum + ((e.after_data?.order_details as unknown[]) ?? []).length, 0);
+  console.log(`done: ${batches.length} batches, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${lines} order lines in order snapshots`);
+  console.log(`  mix: ${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')}`);
+
+  let databaseUrl = `sqlite:${join(dir, 'commerce.sqlite')}`;
+  if (args.db === 'postgres') {
+    postgres = await startPostgres();
+    databaseUrl = await postgres.createDatabase('bench');
+  }
+  let bus: EventBus = new InProcessEventBus();
+  if (args.bus === 'nats') {
+    nats = await startNats();
+    bus = await NatsEventBus.connect({ servers: nats.url, name: 'bench', logger });
+  }
+  const service = await createSubgraphService(commerce, {
+    bus,
+    logger,
+    env: {
+      GATEWAY_SIGNING_SECRET: 'bench-signing-secret-0123456789',
+      DATABASE_URL: databaseUrl,
+      PORT: '0',
+      HOST: '127.0.0.1',
+      NODE_ENV: 'test',
+      LOG_LEVEL: 'warn',
+      PRESTASHOP_WEBHOOK_SECRET: SECRET,
+    },
+  });
+  await service.start();
+  const url = `${service.url()}/prestashop/webhook`;
+  const sql = async (query: string) => (await service.deps.db.em().getConnection().execute(query)) as any[];
+
+  const latencies: number[] = [];
+  let next = 0;
+  const cpuAtStart = process.cpuUsage();
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: SENDERS }, async () => {
+      for (let i = next++; i < batches.length; i = next++) {
+        const t0 = performance.now();
+        const response = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-webhook-secret': SECRET, 'x-batch-id': batches[i]!.batch_id },
+          body: bodies[i],
+        });
+        await response.arrayBuffer();
+        if (response.status !== 200) throw new Error(`batch ${i} answered ${response.status}`);
+        latencies.push(performance.now() - t0);
+      }
+    }),
+  );
+  const accepted = performance.now() - started;
+
+  let pending = Infinity;
+  while (pending > 0) {
+    pending = Number((await sql("select count(*) as n from prestashop_event where status = 'pending'"))[0].n);
+    if (pending > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  const processed = performance.now() - started;
+  const cpu = process.cpuUsage(cpuAtStart);
+  const cpuMs = (cpu.user + cpu.system) / 1000;
+  const [load1] = loadavg();
+
+  const statuses = Object.fromEntries((await sql('select status, count(*) as n from prestashop_event group by status')).map((r) => [r.status, Number(r.n)]));
+  const orders = Number((await sql('select count(*) as n from shop_order'))[0].n);
+  const orderLines = Number((await sql('select count(*) as n from order_line'))[0].n);
+  latencies.sort((a, b) => a - b);
+  const pct = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!.toFixed(1);
+
+  console.log('');
+  console.log(`PrestaShop intake — ${EVENTS} events in ${batches.length} batches of ${BATCH}, ${SENDERS} concurrent senders, ${args.db} + ${args.bus} bus`);
+  console.log(`  acceptance (2xx = stored durably): ${(accepted / 1000).toFixed(2)} s — ${(batches.length / (accepted / 1000)).toFixed(1)} req/s, ${Math.round(EVENTS / (accepted / 1000))} events/s; latency p50 ${pct(50)} ms, p95 ${pct(95)} ms, max ${pct(100)} ms`);
+  console.log(`  end-to-end (first request → all processed): ${(processed / 1000).toFixed(2)} s — ${Math.round(EVENTS / (processed / 1000))} events/s, ${((processed / EVENTS) * 10).toFixed(2)} ms per 10 events (module README: 100–200 ms per 10 events)`);
+  console.log(`  CPU time of this process (service and senders together): ${(cpuMs / 1000).toFixed(2)} s — ${((cpuMs / EVENTS) * 10).toFixed(2)} ms per 10 events; machine load average ${load1!.toFixed(1)} on ${cpus().length} cores`);
+  console.log(`  outcome: ${Object.entries(statuses).map(([s, n]) => `${s} ${n}`).join(', ')}; ${orders} orders, ${orderLines} order lines`);
+
+  await service.stop();
+  await bus.close();
+}
+
+function countBy(items: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const item of items) counts[item] = (counts[item] ?? 0) + 1;
+  return counts;
+}
+
+try {
+  await main();
+} finally {
+  await nats?.stop();
+  await postgres?.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
