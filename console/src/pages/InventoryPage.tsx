@@ -1,4 +1,4 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { StatusBadge } from '../components/Badges';
 import { BarChart } from '../components/Charts';
 import { Page, Section, Stat } from '../components/Page';
@@ -48,8 +48,17 @@ export function InventoryPage() {
   const [watchedJobId, setWatchedJobId] = useState<string>();
   const runningJob = sync.data?.odooSyncJobs.find((j) => !FINISHED.has(j.state));
   const jobId = watchedJobId ?? runningJob?.id;
-  const progress = useQuery(SyncJobProgressDocument, { id: jobId ?? '' }, { skip: !jobId, pollMs: 1_000 });
+  const [jobDone, setJobDone] = useState(false);
+  // Polls the job every second until it has finished.
+  const progress = useQuery(SyncJobProgressDocument, { id: jobId ?? '' }, { skip: !jobId, pollMs: jobDone ? undefined : 1_000 });
   const job = progress.data?.odooSyncJob ?? runningJob;
+  // When the watched sync ends, the statistics, the job list and the log have news.
+  const jobFinished = job !== undefined && FINISHED.has(job.state);
+  const refetchSync = sync.refetch;
+  useEffect(() => {
+    setJobDone(jobFinished);
+    if (jobFinished) void refetchSync();
+  }, [jobFinished, refetchSync]);
 
   function onFilter(event: FormEvent) {
     event.preventDefault();
@@ -94,14 +103,19 @@ export function InventoryPage() {
             </div>
             <div className="grid-2">
               <Section title="Attempts by trigger">
+                {data.odooSyncStats.total === 0 ? (
+                  <EmptyState>No sync attempts yet.</EmptyState>
+                ) : (
                 <BarChart
                   title="Sync attempts by trigger"
                   series={[{ name: 'Attempts', tone: 'series-0' }]}
                   data={TRIGGERS.map((t) => {
                     const n = data.odooSyncStats.byTrigger.find((b) => b.trigger === t)?.count ?? 0;
-                    return { label: humanize(t.toLowerCase()), values: [{ display: String(n), plot: n }] };
+                    const [first, ...rest] = humanize(t.toLowerCase()).split(' ');
+                    return { label: first!, sublabel: rest.join(' ') || undefined, values: [{ display: String(n), plot: n }] };
                   })}
                 />
+                )}
               </Section>
               <Section title="Recent full syncs">
                 {data.odooSyncJobs.length === 0 ? (

@@ -104,15 +104,23 @@ export class CouponResolver {
 
 @Resolver(() => CouponUsage)
 export class CouponUsageResolver {
-  @FieldResolver(() => ShopOrder, { nullable: true })
+  @FieldResolver(() => ShopOrder, { nullable: true, description: 'The order the usage names, else the order placed from its cart.' })
   order(@Root() usage: CouponUsage, @Ctx() ctx: GraphQLContext): Promise<ShopOrder | null> {
-    if (!usage.prestashopOrderId) return Promise.resolve(null);
     return ctx
-      .loader<number, ShopOrder | null>('commerce.orderByPrestashopId', async (ids) => {
-        const rows = await ctx.em.find(ShopOrder, { prestashopOrderId: { $in: [...ids] } });
-        const byId = new Map(rows.map((row) => [row.prestashopOrderId, row]));
-        return ids.map((id) => byId.get(id) ?? null);
+      .loader<string, ShopOrder | null>('commerce.orderOfUsage', async (keys) => {
+        const orderIds = keys.filter((k) => k.startsWith('order:')).map((k) => Number(k.slice(6)));
+        const cartIds = keys.filter((k) => k.startsWith('cart:')).map((k) => Number(k.slice(5)));
+        const or: FilterQuery<ShopOrder>[] = [];
+        if (orderIds.length) or.push({ prestashopOrderId: { $in: orderIds } });
+        if (cartIds.length) or.push({ cartId: { $in: cartIds } });
+        const rows = await ctx.em.find(ShopOrder, { $or: or });
+        const found = new Map<string, ShopOrder>();
+        for (const row of rows) {
+          found.set(`order:${row.prestashopOrderId}`, row);
+          if (row.cartId) found.set(`cart:${row.cartId}`, row);
+        }
+        return keys.map((key) => found.get(key) ?? null);
       })
-      .load(usage.prestashopOrderId);
+      .load(usage.prestashopOrderId ? `order:${usage.prestashopOrderId}` : `cart:${usage.cartId}`);
   }
 }

@@ -16,6 +16,7 @@ export function applyCustomerEvent(store: ProcessingStore, ctx: ApplyContext, me
   const existing = store.accounts.get(payload.id);
   const stale = freshness(existing, meta);
   if (stale) return stale;
+  const previousEmail = existing?.email;
   const account = existing ?? store.add(Object.assign(new ShopCustomerAccount(), { id: payload.id, createdAt: ctx.now }));
   const deleted = meta.actionType === 'deleted';
   Object.assign(account, {
@@ -33,7 +34,7 @@ export function applyCustomerEvent(store: ProcessingStore, ctx: ApplyContext, me
     updatedAt: ctx.now,
   });
   store.accounts.set(account.id, account);
-  if (!existing || existing.email !== payload.email) store.emailChanges.set(account.id, payload.email);
+  if (previousEmail !== payload.email) store.emailChanges.set(account.id, payload.email);
 
   // A deleted shop account leaves the Customer (and what other subgraphs hang on it) in place.
   if (!deleted) {

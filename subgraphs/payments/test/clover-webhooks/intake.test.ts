@@ -115,7 +115,7 @@ describe.each(['sqlite', 'postgres'] as DbKind[])('Clover webhook intake on %s',
     expect((await rows()).filter((r) => r.status === 'verified').length).toBe(before);
   });
 
-  it('stores 100 concurrent webhooks, each with its own event, in few transactions (group commit)', async () => {
+  it('stores 100 concurrent webhooks, each with its own outbox event, all published', async () => {
     const bodies = Array.from({ length: 100 }, () => freshFirehose());
     const replies = await Promise.all(bodies.map((body) => sendCloverWebhook(url, body, { appSecret: APP_SECRET })));
     expect(replies.map((r) => r.status)).toEqual(Array(100).fill(200));
