@@ -87,7 +87,7 @@ export class WebhookProcessor implements Runnable {
 
   /** One wake-up: claim the webhook, follow up its payments, record the outcome. */
   async process(webhookId: string): Promise<Next> {
-    const { runtime, sync, config, logger } = this.deps;
+    const { runtime, sync, logger } = this.deps;
     const now = new Date();
     const claimed = await runtime.db.em().nativeUpdate(
       CloverWebhook,

@@ -7,7 +7,7 @@ import { insertRows } from './multi-row-insert.js';
 
 export type Transaction = { em: EntityManager; events: EventEmitter };
 
-/** Every column of a journal row (insertMany wants the same keys on every row). */
+/** Every column of a journal row (one multi-row insert wants the same keys on every row). */
 export type WebhookRow = {
   id: string;
   endpoint: WebhookEndpoint;
