@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { EntityManager } from '@mikro-orm/core';
-import { Decimal, formatAmount, parseAmount, type Logger, type ServiceRuntime } from '@switchboard/kit';
+import { LockMode, type EntityManager } from '@mikro-orm/core';
+import { Decimal, formatAmount, parseAmount, type Dialect, type Logger, type ServiceRuntime } from '@switchboard/kit';
 import { Payment } from '../../payments/payment.js';
 import { parseCollectInput, type CollectInput } from '../charges/collect-request.js';
 import { assertUsable, loadConnection } from '../charges/connection-guard.js';
@@ -228,7 +228,7 @@ export class CloverRefunds {
             // Clover decides the amount of a "refund the rest": record what it refunded.
             amountValue: fromCents(refund.amount),
           },
-          (em) => settleChargeStatus(em, charge!.id),
+          (em) => settleChargeStatus(em, charge!.id, this.deps.runtime.db.dialect),
         );
       }
     } catch (error) {
@@ -295,9 +295,14 @@ async function release(em: EntityManager, chargeId: string, amount: string): Pro
   }
 }
 
-/** `refunded` once the succeeded refunds cover the charge, `partially_refunded` before. */
-async function settleChargeStatus(em: EntityManager, chargeId: string): Promise<void> {
-  const charge = await em.findOneOrFail(Payment, { id: chargeId }, { refresh: true });
+/**
+ * `refunded` once the succeeded refunds cover the charge, `partially_refunded` before. The charge
+ * row is locked first: concurrent settlements then run one after another, each seeing the refunds
+ * and reservations committed before it, so none writes back a stale refunded total.
+ */
+async function settleChargeStatus(em: EntityManager, chargeId: string, dialect: Dialect): Promise<void> {
+  const lock = dialect === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {};
+  const charge = await em.findOneOrFail(Payment, { id: chargeId }, { refresh: true, ...lock });
   const refunds = await em.find(Payment, { parentPaymentId: chargeId, kind: 'refund', status: 'succeeded' }, { refresh: true });
   const refunded = refunds.reduce((sum, refund) => sum.plus(refund.amountValue), new Decimal(0));
   const status = refunded.gte(charge.amountValue) ? 'refunded' : 'partially_refunded';
