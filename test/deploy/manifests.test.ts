@@ -27,7 +27,8 @@ const LEGACY_ROUTES: Record<string, string> = {
   '/console': 'gateway',
   '/proxy': 'payments',
   '/ack': 'payments',
-  '/clover': 'payments',
+  // The Clover dispatcher runs as its own Deployment of the payments image.
+  '/clover': 'payments-dispatcher',
   '/payment/clover': 'payments',
   '/prestashop': 'commerce',
   '/api/odoo': 'commerce',
