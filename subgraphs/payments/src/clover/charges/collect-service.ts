@@ -10,6 +10,7 @@ import { toCents } from '../money/cents.js';
 import { applySurcharge } from '../surcharge/surcharge.js';
 import type { CloverTerminals } from '../terminals/terminal-service.js';
 import type { CloverTokenizer } from '../tokenization/tokenizer.js';
+import { cardSourceOf } from './card-source.js';
 import { assertUsable, loadConnection } from './connection-guard.js';
 import { parseCollectInput, type CollectInput, type CollectRequest } from './collect-request.js';
 import { claimIdempotent, findByKey, newPaymentId, requestHash, scopedKey } from './idempotency.js';
@@ -63,19 +64,7 @@ export class CloverCollections {
     if (earlier) return this.resume(earlier);
 
     const amounts = applySurcharge(request.baseAmount, request.applySurcharge ? surchargeRule(connection) : undefined);
-    let sourceToken: string | undefined;
-    let card: { brand: string; last4: string } | undefined;
-    if (request.source.kind === 'card') {
-      const token = await this.deps.tokenizer.tokenize(connection, request.source.card).catch((error) => {
-        // Our checks run first; a refusal here is Clover's word on the card.
-        if (error instanceof CloverRequestRejected) throw new CloverInputError(`Clover refused the card: ${error.cloverMessage}`, 'card');
-        throw error;
-      });
-      sourceToken = token.token;
-      card = { brand: token.brand, last4: token.last4 };
-    } else if (request.source.kind === 'token') {
-      sourceToken = request.source.token;
-    }
+    const { sourceToken, card } = await cardSourceOf(this.deps.tokenizer, connection, request.source);
 
     const now = new Date();
     const row = Object.assign(new Payment(), {

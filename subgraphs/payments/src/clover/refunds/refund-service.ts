@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { LockMode, type EntityManager } from '@mikro-orm/core';
 import { Decimal, formatAmount, parseAmount, type Dialect, type Logger, type ServiceRuntime } from '@switchboard/kit';
 import { Payment } from '../../payments/payment.js';
+import { cardSourceOf } from '../charges/card-source.js';
 import { parseCollectInput, type CollectInput } from '../charges/collect-request.js';
 import { assertUsable, loadConnection } from '../charges/connection-guard.js';
 import { claimIdempotent, findByKey, newPaymentId, requestHash, scopedKey } from '../charges/idempotency.js';
@@ -12,7 +13,6 @@ import type { CloverConfig } from '../config.js';
 import type { CloverConnection } from '../connections/clover-connection.js';
 import { CloverInputError, CloverNotFoundError, CloverStateError } from '../domain-errors.js';
 import type { CloverEcommerce } from '../ecommerce/ecommerce-api.js';
-import { CloverRequestRejected } from '../http/errors.js';
 import { fromCents, toCents } from '../money/cents.js';
 import type { CloverTerminals } from '../terminals/terminal-service.js';
 import type { CloverTokenizer } from '../tokenization/tokenizer.js';
@@ -137,18 +137,7 @@ export class CloverRefunds {
     const earlier = await findByKey(runtime.db.em(), key, hash);
     if (earlier) return this.resume(earlier);
 
-    let sourceToken: string | undefined;
-    let card: { brand: string; last4: string } | undefined;
-    if (request.source.kind === 'card') {
-      const token = await this.deps.tokenizer.tokenize(connection, request.source.card).catch((error) => {
-        if (error instanceof CloverRequestRejected) throw new CloverInputError(`Clover refused the card: ${error.cloverMessage}`, 'card');
-        throw error;
-      });
-      sourceToken = token.token;
-      card = { brand: token.brand, last4: token.last4 };
-    } else if (request.source.kind === 'token') {
-      sourceToken = request.source.token;
-    }
+    const { sourceToken, card } = await cardSourceOf(this.deps.tokenizer, connection, request.source);
     const now = new Date();
     const row = Object.assign(new Payment(), {
       id: newPaymentId(),
