@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   backoffDelay,
+  bearerTokenOf,
   constantTimeEqual,
   createEvent,
   domainOf,
@@ -14,6 +15,15 @@ import {
 } from '../src/index.js';
 
 describe('pure kit rules', () => {
+  it('bearerTokenOf takes the token of a Bearer header and nothing else', () => {
+    expect(bearerTokenOf('Bearer abc.def')).toBe('abc.def');
+    expect(bearerTokenOf('bearer abc ')).toBe('abc');
+    expect(bearerTokenOf(['Bearer first', 'Bearer second'])).toBe('first');
+    for (const header of [undefined, '', 'Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', 'Bearer a b', 'Token abc']) {
+      expect(bearerTokenOf(header), String(header)).toBeUndefined();
+    }
+  });
+
   it('backoff grows along the schedule and then stays at its last step', () => {
     const schedule = exponentialSchedule(2_000, 4);
     expect(schedule).toEqual([2_000, 4_000, 8_000, 16_000]);

@@ -1,6 +1,6 @@
+import { bearerTokenOf } from '@switchboard/kit';
 import type { FastifyInstance } from 'fastify';
 import type { BillingDeps } from '../deps.js';
-import { bearerToken } from '../services/api-keys.js';
 import type { BillingService } from '../services/billing-service.js';
 import { sendError } from './api-errors.js';
 
@@ -18,8 +18,7 @@ declare module 'fastify' {
 export function requireServiceKey(app: FastifyInstance, deps: BillingDeps): void {
   app.decorateRequest('billingService', undefined);
   app.addHook('onRequest', async (request, reply) => {
-    const header = request.headers.authorization;
-    const service = await deps.serviceAuth.authenticate(bearerToken(Array.isArray(header) ? header[0] : header));
+    const service = await deps.serviceAuth.authenticate(bearerTokenOf(request.headers.authorization));
     if (!service) {
       reply.header('www-authenticate', 'Bearer realm="billing"');
       return sendError(reply, 401, 'unauthorized', 'a valid service API key is required: Authorization: Bearer <key>');

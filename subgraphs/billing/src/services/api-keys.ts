@@ -15,8 +15,3 @@ export function apiKeyPrefix(key: string): string {
   return key.slice(0, Math.min(key.length, 16));
 }
 
-/** The key of `Authorization: Bearer <key>`, or undefined. */
-export function bearerToken(header: string | undefined): string | undefined {
-  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? '');
-  return match?.[1];
-}

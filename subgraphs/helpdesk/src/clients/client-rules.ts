@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { sha256Hex } from '@switchboard/kit';
+import { bearerTokenOf, sha256Hex } from '@switchboard/kit';
 
 /** Labels are short upper-case tags (ENTECH, MOBILITY); `__none__`, the scope sentinel, can never be one. */
 export const LABEL_PATTERN = /^[A-Z0-9][A-Z0-9_-]{0,39}$/;
@@ -27,8 +27,7 @@ export function apiKeyHint(key: string): string {
 /** The key from `Authorization: Bearer <key>` (or `X-Api-Key`), if it looks like one of ours. */
 export function extractApiKey(headers: Record<string, string | string[] | undefined>): string | undefined {
   const first = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const authorization = first(headers['authorization']);
-  const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+  const bearer = bearerTokenOf(headers['authorization']);
   const key = bearer ?? first(headers['x-api-key'])?.trim();
   return key && key.startsWith(KEY_PREFIX) && key.length <= 200 ? key : undefined;
 }
