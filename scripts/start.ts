@@ -3,6 +3,7 @@
  * and the gateway, SQLite under ./data, a local nats-server when one is installed (else the
  * in-process bus), demo data. Prints the URLs and a ready-to-paste query with a dev token.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,11 +21,15 @@ import {
   type Runnable,
 } from '@switchboard/kit';
 import { seedPaymentsDemo } from '@switchboard/payments';
+import { startDemoEmulators, type DemoEmulators } from './lib/demo-emulators.js';
 import { installedNatsServer, startLocalNats } from './lib/local-nats.js';
 import { createSystem } from './lib/system.js';
 
 const DEV_JWT_SECRET = 'switchboard-dev-jwt-secret-not-for-production';
 const DEV_SIGNING_SECRET = 'switchboard-dev-signing-secret-not-for-production';
+// Demo credentials of our own REST adapters, printed in the banner.
+const DEMO_PRESTASHOP_SECRET = 'switchboard-demo-prestashop-secret';
+const DEMO_INVENTORY_KEY = 'switchboard-demo-inventory-key';
 
 const dataDir = resolve(process.env.SWITCHBOARD_DATA_DIR ?? './data');
 const env: Record<string, string | undefined> = {
@@ -32,6 +37,8 @@ const env: Record<string, string | undefined> = {
   GATEWAY_SIGNING_SECRET: DEV_SIGNING_SECRET,
   // Demo mode: the ops console offers a sign-in by role (POST /console/dev-login).
   GATEWAY_DEV_LOGIN: 'true',
+  PRESTASHOP_WEBHOOK_SECRET: DEMO_PRESTASHOP_SECRET,
+  INVENTORY_API_KEYS: `demo:${createHash('sha256').update(DEMO_INVENTORY_KEY).digest('hex')}`,
   LOG_LEVEL: 'warn',
   ...process.env,
 };
@@ -62,6 +69,14 @@ if (env.NATS_URL) {
 }
 runnables.push({ name: 'bus', start: async () => {}, stop: () => bus.close() });
 
+// Demo mode: emulated third parties on local ports (SWITCHBOARD_DEMO_EMULATORS=false to go without).
+let emulators: DemoEmulators | undefined;
+if (env.SWITCHBOARD_DEMO_EMULATORS !== 'false') {
+  emulators = await startDemoEmulators(env);
+  Object.assign(env, { ...emulators.env, ...stripUndefined(env) });
+  runnables.push({ name: 'emulators', start: async () => {}, stop: () => emulators!.stop() });
+}
+
 let system: Awaited<ReturnType<typeof createSystem>> | undefined;
 try {
   system = await createSystem({
@@ -87,6 +102,7 @@ await runUntilSignal(runnables, logger, {
 
 async function announce(): Promise<void> {
   const services = system!.services;
+  emulators?.connectPayments(services.payments!.url());
   await seedCommerceDemo(services.commerce!.deps);
   await seedPaymentsDemo(services.payments!.deps);
   await seedHelpdeskDemo(services.helpdesk!.deps);
@@ -96,6 +112,7 @@ async function announce(): Promise<void> {
   const consoleLine = existsSync(join(consoleDir, 'index.html'))
     ? `${gateway}/console/   (ops console; demo sign-in by role)`
     : `${gateway}/console/   (not built yet: pnpm --filter @switchboard/console build, then reload)`;
+  const demo = demoLines(gateway);
   const query = '{ customer(email: \\"ada@example.com\\") { email name billingAccount { number balance { amount currency } } payments { id kind status amount { amount currency } } tickets { reference subject stage } openTicketCount } }';
   process.stdout.write(`
 Switchboard is running (${busLabel}; SQLite under ${dataDir}).
@@ -104,7 +121,7 @@ Switchboard is running (${busLabel}; SQLite under ${dataDir}).
   console     ${consoleLine}
 ${Object.values(services).map((s) => `  ${s.name.padEnd(11)} ${s.url()}   (health ${s.url()}/readyz)`).join('\n')}
 
-Dev token (role admin, 12 h):
+${demo.map((line) => `${line}\n`).join('')}${demo.length ? '\n' : ''}Dev token (role admin, 12 h):
   ${token}
 
 Try it:
@@ -114,4 +131,20 @@ Try it:
 
 Ctrl-C stops everything.
 `);
+}
+
+/** How to reach the demo adapters: our own demo credentials, then the emulated third parties. */
+function demoLines(gateway: string): string[] {
+  const lines: string[] = [];
+  if (env.PRESTASHOP_WEBHOOK_SECRET === DEMO_PRESTASHOP_SECRET) lines.push(`PrestaShop webhooks: POST ${gateway}/prestashop/webhook, signed with ${DEMO_PRESTASHOP_SECRET}`);
+  if (env.INVENTORY_API_KEYS?.startsWith('demo:')) lines.push(`Inventory API: ${gateway}/api/odoo/sync/…, Authorization: Bearer ${DEMO_INVENTORY_KEY}`);
+  if (emulators) {
+    if (lines.length) lines.push('');
+    lines.push("Emulated third parties (demo mode; set an adapter's variables to use a real system):", ...emulators.describe().map((line) => `  ${line}`));
+  }
+  return lines;
+}
+
+function stripUndefined(values: Record<string, string | undefined>): Record<string, string> {
+  return Object.fromEntries(Object.entries(values).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }

@@ -45,6 +45,8 @@ export async function startLocalNats(binary: string, dataDir: string, preferredP
   const storeDir = resolve(dataDir, 'nats');
   mkdirSync(storeDir, { recursive: true });
   const child = spawn(binary, ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', storeDir], { stdio: 'ignore' });
+  // However the launcher ends (a crash included), the server it started goes with it.
+  process.once('exit', () => child.kill('SIGTERM'));
   await waitForPort(port, 10_000);
   return { url: `nats://127.0.0.1:${port}`, process: child };
 }
