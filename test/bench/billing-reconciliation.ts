@@ -3,7 +3,7 @@
  * app's database and billing's both PostgreSQL), at 10k / 100k / 1M usage rows with 1k / 10k /
  * 100k invoices. Target: the 1M / 100k run under 10 s on the 2-core dev machine.
  *
- *   pnpm exec tsx test/bench/billing-reconciliation.ts [--scales 10000,100000,1000000]
+ *   pnpm exec tsx test/bench/billing-reconciliation.ts [--scales 10000,100000,1000000] [--json <file>]
  *
  * Each scale: a fresh app database filled with generate_series — one invoice of two items per
  * subscription-month, 10 usage rows per subscription-month, ~2% of invoices off by a few cents or
@@ -24,10 +24,13 @@ import { readCatalogRows, readInvoicedByPeriod, readUsageByPeriod } from '../../
 import { reconcileSubscriptions } from '../../subgraphs/billing/src/reconciliation/subscription-reconciliation.js';
 import { Dec } from '../../subgraphs/billing/src/shared/decimal.js';
 import { AppSource } from '../../subgraphs/billing/test/ledger/support/app-source.js';
+import { JSON_OPTION, writeReport, type BenchRow, type BenchTarget } from './support/bench-report.js';
 
 const USAGE_PER_MONTH = 10;
 const MAX_SUBSCRIPTIONS = 1_000;
-const { values } = parseArgs({ options: { scales: { type: 'string', default: '10000,100000,1000000' } } });
+const { values } = parseArgs({ options: { scales: { type: 'string', default: '10000,100000,1000000' }, ...JSON_OPTION } });
+const TARGET_SCALE = 1_000_000;
+const TARGET_SECONDS = 10;
 const scales = values.scales.split(',').map(Number).filter((n) => Number.isInteger(n) && n >= 1_000);
 
 async function fillSource(client: AppSource, usageRows: number): Promise<{ subscriptions: number; invoices: number; items: number }> {
@@ -75,6 +78,8 @@ async function main() {
   const postgres = await startPostgres({ shared: false });
   const logger = createLogger({ name: 'bench', level: 'silent' });
   const results: string[] = [];
+  const rows: BenchRow[] = [];
+  const targets: BenchTarget[] = [];
   try {
     for (const usageRows of scales) {
       let started = Date.now();
@@ -118,6 +123,22 @@ async function main() {
         String(first.summary.created['items'] ?? 0).padStart(7), `${f['match']}/${f['delta']}`.padStart(12), String(f['newDeltas']).padStart(6),
         seconds(aggregateMs), seconds(first.ms), seconds(second.ms), seconds(fillMs), seconds(importMs),
       ].join(' │ '));
+      rows.push({
+        label: `${usageRows} usage rows, ${shape.invoices} invoices`,
+        usageRows,
+        invoices: shape.invoices,
+        firstRunSeconds: first.ms / 1000,
+        rerunSeconds: second.ms / 1000,
+        sourceAggregateSeconds: aggregateMs / 1000,
+        importSeconds: importMs / 1000,
+      });
+      if (usageRows === TARGET_SCALE) {
+        targets.push({
+          label: `reconciliation of 1,000,000 usage rows / ${shape.invoices.toLocaleString('en-US')} invoices < ${TARGET_SECONDS} s`,
+          met: first.ms < TARGET_SECONDS * 1000,
+          detail: `first run ${(first.ms / 1000).toFixed(2)} s, re-run ${(second.ms / 1000).toFixed(2)} s`,
+        });
+      }
       console.log(`scale ${usageRows} done: first run ${seconds(first.ms)} s (read ${f['readMs']} ms, compute ${f['computeMs']} ms, write ${f['writeMs']} ms), `
         + `re-run ${seconds(second.ms)} s (read ${second.summary.figures['readMs']} ms, compute ${second.summary.figures['computeMs']} ms, write ${second.summary.figures['writeMs']} ms)`);
     }
@@ -129,6 +150,7 @@ async function main() {
   for (const line of results) console.log(line);
   console.log('\nsource Σ = the two aggregate queries alone (part of each run). 1st run writes every item and the');
   console.log('delta events; re-run compares and writes nothing. Target: 1st run at 1,000,000 usage rows / 100,000 invoices < 10 s.');
+  writeReport(values.json, { name: 'billing-reconciliation', rows, targets });
 }
 
 await main();

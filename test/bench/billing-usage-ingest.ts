@@ -3,7 +3,7 @@
  * records per request, a few requests in flight, on SQLite and on PostgreSQL. Target: ≥ 20,000
  * records/s on the 2-core machine. Prints records/s and request latencies per database.
  *
- *   pnpm exec tsx test/bench/billing-usage-ingest.ts [--records 200000] [--batch 1000] [--concurrency 4] [--subscriptions 100] [--db sqlite,postgres]
+ *   pnpm exec tsx test/bench/billing-usage-ingest.ts [--records 200000] [--batch 1000] [--concurrency 4] [--subscriptions 100] [--db sqlite,postgres] [--json <file>]
  *
  * The billing subgraph runs in this process; the load generator (billing-usage-load.mjs) runs in a
  * worker thread, as an app would run elsewhere, and builds its request bodies before the clock
@@ -16,6 +16,7 @@ import { parseArgs } from 'node:util';
 import { Worker } from 'node:worker_threads';
 import { UsageRecord } from '../../subgraphs/billing/src/usage/usage-record.js';
 import { Infrastructure, registerApp, startBilling } from '../../subgraphs/billing/test/support/billing-harness.js';
+import { JSON_OPTION, round, writeReport, type BenchRow, type BenchTarget } from './support/bench-report.js';
 
 /** What the load generator (billing-usage-load.mjs) reports. */
 interface LoadResult {
@@ -31,8 +32,11 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '4' },
     subscriptions: { type: 'string', default: '100' },
     db: { type: 'string', default: 'sqlite,postgres' },
+    ...JSON_OPTION,
   },
 });
+const rows: BenchRow[] = [];
+const targets: BenchTarget[] = [];
 const TARGET = 20_000;
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 
@@ -70,9 +74,23 @@ for (const db of values.db!.split(',') as ('sqlite' | 'postgres')[]) {
         `${''.padEnd(9)} ${cpuSeconds.toFixed(2)} CPU-s in this process (server${db === 'sqlite' ? ' + SQLite' : ''} + load generator; PostgreSQL's own processes not counted): ` +
         `${(result.accepted / cpuSeconds).toFixed(0)} records per CPU-second\n`,
     );
+    rows.push({
+      label: `${db}: ${job.records} records in batches of ${job.batch}`,
+      recordsPerSecond: round(rate, 0),
+      requestP50Ms: round(percentile(latencies, 50)),
+      requestP95Ms: round(percentile(latencies, 95)),
+      recordsPerCpuSecond: round(result.accepted / cpuSeconds, 0),
+      accepted: result.accepted,
+    });
+    targets.push({
+      label: `usage ingestion ≥ ${TARGET.toLocaleString('en-US')} records/s (${db}, ${job.records.toLocaleString('en-US')} records)`,
+      met: rate >= TARGET,
+      detail: `${Math.round(rate).toLocaleString('en-US')} records/s (request p50 ${percentile(latencies, 50).toFixed(1)} ms)`,
+    });
   } finally {
     await billing.stop();
     await infra.stop();
   }
 }
+writeReport(values.json, { name: 'billing-usage-ingest', rows, targets });
 process.stdout.write(`\nload average after the run: ${loadavg().map((l) => l.toFixed(2)).join(' ')} (2 cores; other work on the machine counts)\n`);

@@ -5,7 +5,7 @@
  * against, in the same run, a bare Node server that only verifies the signature. The load comes
  * from autocannon in a separate process: 100 connections, every request a distinct signed webhook.
  *
- *   pnpm exec tsx test/bench/clover-webhook-intake.ts [--duration 15] [--connections 100] [--db postgres|sqlite] [--warmup 3] [--skip-bare]
+ *   pnpm exec tsx test/bench/clover-webhook-intake.ts [--duration 15] [--connections 100] [--db postgres|sqlite] [--warmup 3] [--skip-bare] [--json <file>]
  *
  * Targets on the 2-core machine: ≥ 8,500 req/s (about 25× the seed dispatcher's 347 req/s), at
  * least half the bare server's rate, p99 under 25 ms. Everything shares the machine's cores:
@@ -24,6 +24,7 @@ import { createSubgraphService, NatsEventBus, OutboxEvent, type SubgraphService 
 import { startNats, startPostgres } from '@switchboard/testkit';
 import { CloverWebhook } from '../../subgraphs/payments/src/clover-webhooks/clover-webhook.js';
 import { payments, type PaymentsDeps } from '../../subgraphs/payments/src/service.js';
+import { JSON_OPTION, round, writeReport } from './support/bench-report.js';
 
 const { values } = parseArgs({
   options: {
@@ -34,6 +35,7 @@ const { values } = parseArgs({
     'skip-bare': { type: 'boolean', default: false },
     objects: { type: 'string', default: 'payment' },
     processor: { type: 'string', default: 'off' },
+    ...JSON_OPTION,
   },
 });
 const DURATION = Number(values.duration);
@@ -169,6 +171,20 @@ async function main() {
     const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
     console.log(`intake vs seed: ${fmt(intakeResult.rps / SEED_DISPATCHER_RPS, 1)}×   intake vs bare (mean of both runs): ${fmt(ratio * 100)} %`);
     console.log(`targets: ≥ ${fmt(TARGET_RPS)} req/s ${verdict(intakeResult.rps >= TARGET_RPS)} · ≥ 50 % of bare ${verdict(ratio >= 0.5)} · p99 < ${TARGET_P99_MS} ms ${verdict(intakeResult.p99 < TARGET_P99_MS)}`);
+    const asRow = (label: string, r: LoadResult) => ({ label, rps: round(r.rps, 0), p50Ms: r.p50, p99Ms: r.p99, ok: r.ok, failed: r.non2xx + r.errors });
+    writeReport(values.json, {
+      name: 'clover-webhook-intake',
+      rows: [
+        { label: 'seed dispatcher (Cloudflare Worker)', rps: SEED_DISPATCHER_RPS },
+        ...(bareBefore && bareAfter ? [asRow('bare node:http, HMAC only (before)', bareBefore), asRow('bare node:http, HMAC only (after)', bareAfter)] : []),
+        { ...asRow(`Clover intake (verify+store+publish, ${postgres ? 'PostgreSQL' : 'SQLite'})`, intakeResult), cpuUsPerRequest: round((intakeCpu.user + intakeCpu.system) / Math.max(intakeResult.ok + intakeResult.non2xx, 1), 0) },
+      ],
+      targets: [
+        { label: `Clover intake ≥ ${fmt(TARGET_RPS)} req/s`, met: intakeResult.rps >= TARGET_RPS, detail: `${fmt(intakeResult.rps)} req/s (${fmt(intakeResult.rps / SEED_DISPATCHER_RPS, 1)}× the seed)` },
+        ...(bareBefore && bareAfter ? [{ label: 'Clover intake ≥ 0.5 × bare', met: ratio >= 0.5, detail: `${fmt(ratio, 2)} × (${fmt(intakeResult.rps)} vs ${fmt(bareResult.rps)} req/s)` }] : []),
+        { label: `Clover intake p99 < ${TARGET_P99_MS} ms`, met: intakeResult.p99 < TARGET_P99_MS, detail: `p99 ${fmt(intakeResult.p99, 1)} ms (p50 ${fmt(intakeResult.p50, 1)} ms)` },
+      ],
+    });
     console.log(`durability: ${fmt(stored)} webhooks stored for ${fmt(intakeResult.ok)} 2xx answers (${fmt(intakeResult.generated)} requests generated); ` +
       `outbox ${unpublished === 0 ? `fully published to JetStream ${fmt(Math.max(drainedAfterMs, 0) / 1000, 1)} s after the load ended` : `${fmt(unpublished)} events still unpublished`}`);
     const perRequest = (usage: NodeJS.CpuUsage, requests: number) => fmt((usage.user + usage.system) / Math.max(requests, 1));

@@ -3,7 +3,7 @@
  *
  *   pnpm exec tsx test/bench/inventory-sync.ts [--variants 10000] [--limit 1000] [--concurrency 16]
  *                                              [--proof-variants 500] [--proof-limit 20]
- *                                              [--db sqlite|postgres] [--bus nats|in-process] [--latency 0]
+ *                                              [--db sqlite|postgres] [--bus nats|in-process] [--latency 0] [--json <file>]
  *
  * 1. A full sync of `--variants` variants at a high rate limit: Switchboard's own cost per variant
  *    (an attempt's time minus its waits for rate-limit slots and minus Odoo's answer time; CPU time
@@ -27,6 +27,7 @@ import { Product } from '../../subgraphs/commerce/src/inventory/catalog/product.
 import { ProductVariant } from '../../subgraphs/commerce/src/inventory/catalog/product-variant.js';
 import { StockLocation } from '../../subgraphs/commerce/src/inventory/catalog/stock-location.js';
 import { SyncJob } from '../../subgraphs/commerce/src/inventory/sync/sync-job.js';
+import { JSON_OPTION, round, writeReport, type BenchRow } from './support/bench-report.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -38,6 +39,7 @@ const { values: args } = parseArgs({
     db: { type: 'string', default: 'sqlite' },
     bus: { type: 'string', default: natsServerAvailable() ? 'nats' : 'in-process' },
     latency: { type: 'string', default: '0' },
+    ...JSON_OPTION,
   },
 });
 const TOKEN = 'bench-rest-token';
@@ -219,6 +221,36 @@ try {
   for (const run of [high, proof]) {
     if (run.busiest > run.limit || run.rejected > 0 || run.state !== 'completed') process.exitCode = 1;
   }
+  const row = (label: string, run: Run): BenchRow => ({
+    label,
+    variants: run.variants,
+    limitPerSecond: run.limit,
+    state: run.state,
+    failed: run.failed,
+    seconds: round(run.elapsedS),
+    variantsPerSecond: round(run.variants / run.elapsedS),
+    ownWorkMsPerVariant: round((run.attemptMs - run.waitMs - run.odooMs) / run.attempts),
+    cpuMsPerVariant: round(run.cpuMsPerVariant),
+    busiestSecond: run.busiest,
+    rejected429: run.rejected,
+  });
+  const ownWork = (high.attemptMs - high.waitMs - high.odooMs) / high.attempts;
+  writeReport(args.json, {
+    name: 'inventory-sync',
+    rows: [row('full sync at a high limit', high), row('limiter at its configured rate', proof)],
+    targets: [
+      {
+        label: `full sync of ${high.variants.toLocaleString('en-US')} variants completes, Switchboard's own work per variant reported`,
+        met: high.state === 'completed' && high.failed === 0,
+        detail: `${high.state} in ${high.elapsedS.toFixed(1)} s; own work ${ownWork.toFixed(1)} ms, CPU ${high.cpuMsPerVariant.toFixed(1)} ms per variant`,
+      },
+      {
+        label: `limiter holds at ${proof.limit} calls/s (no second above it, no 429)`,
+        met: proof.state === 'completed' && proof.busiest <= proof.limit && proof.rejected === 0,
+        detail: `busiest second ${proof.busiest} calls, ${proof.rejected} × 429, median ${median(proof.steady)} calls/s`,
+      },
+    ],
+  });
 } finally {
   await nats?.stop();
   await postgres?.stop();

@@ -14,3 +14,5 @@ export * from './openai/openai-emulator.js';
 export * from './wex/index.js';
 export * from './odoo-webhook/index.js';
 export * from './prestashop/index.js';
+export * from './postgres-cluster.js';
+export * from './nats-control.js';

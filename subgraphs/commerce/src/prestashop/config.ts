@@ -57,6 +57,7 @@ function schema(production: boolean) {
       .pipe(z.enum(LOG_LEVELS, { errorMap: () => ({ message: `must be one of ${LOG_LEVELS.join(', ')}` }) }))
       .default('INFO'),
     PRESTASHOP_REQUEUE_AFTER_MS: env.positiveInt(300_000),
+    PRESTASHOP_PROCESSING_ENABLED: env.bool(true),
   });
 }
 
@@ -76,6 +77,8 @@ export interface PrestashopConfig {
   logLevel: LogLevel;
   /** Pending events older than this are handed to processing again. */
   requeueAfterMs: number;
+  /** False on intake-only replicas: they store batches; other replicas process them. */
+  processingEnabled: boolean;
 }
 
 /** Reads the PRESTASHOP_* variables; a bad value throws a ConfigError naming the variable. */
@@ -91,6 +94,7 @@ export function loadPrestashopConfig(variables: Record<string, string | undefine
     timezone: raw.PRESTASHOP_TIMEZONE,
     logLevel: raw.PRESTASHOP_LOG_LEVEL,
     requeueAfterMs: raw.PRESTASHOP_REQUEUE_AFTER_MS,
+    processingEnabled: raw.PRESTASHOP_PROCESSING_ENABLED,
   };
 }
 

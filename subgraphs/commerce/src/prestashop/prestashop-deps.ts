@@ -1,12 +1,15 @@
 import type { ServiceRuntime } from '@switchboard/kit';
 import { loadPrestashopConfig, type PrestashopConfig } from './config.js';
 import { EventProcessor } from './event-processor.js';
+import { BatchIntake } from './intake-store.js';
 
 /** What the PrestaShop intake needs beyond the kit's runtime. */
 export interface PrestashopDeps {
   runtime: ServiceRuntime;
   config: PrestashopConfig;
   processor: EventProcessor;
+  /** Stores checked batches (group commit: one transaction for the batches arriving together). */
+  intake: BatchIntake;
 }
 
 const built = new WeakMap<object, PrestashopDeps>();
@@ -21,7 +24,10 @@ export function prestashopDeps(runtime: ServiceRuntime): PrestashopDeps {
   let deps = built.get(runtime);
   if (!deps) {
     const config = loadPrestashopConfig(runtime.env, runtime.config.NODE_ENV === 'production');
-    deps = { runtime, config, processor: new EventProcessor(config, { service: runtime.service, dialect: runtime.db.dialect }) };
+    const processor = new EventProcessor(config, { service: runtime.service, dialect: runtime.db.dialect });
+    const partial: Omit<PrestashopDeps, 'intake'> & { intake?: BatchIntake } = { runtime, config, processor };
+    partial.intake = new BatchIntake(partial as PrestashopDeps);
+    deps = partial as PrestashopDeps;
     built.set(runtime, deps);
     if (!config.webhookSecret) {
       runtime.logger.warn('PRESTASHOP_WEBHOOK_SECRET is not set: POST /prestashop/webhook answers 503 until it is');

@@ -54,7 +54,9 @@ export const salesArea = {
     PrestashopOperatorResolver,
   ] as Function[],
   referenceResolvers: orderReference as ReferenceResolvers,
-  handlers: (runtime: ServiceRuntime): EventHandler[] => [prestashopProcessingHandler(runtime)],
+  // An intake-only replica (PRESTASHOP_PROCESSING_ENABLED=false) stores batches and leaves their
+  // processing to the replicas that consume the requests.
+  handlers: (runtime: ServiceRuntime): EventHandler[] => (prestashopDeps(runtime).config.processingEnabled ? [prestashopProcessingHandler(runtime)] : []),
   routes: (async (app, { deps }) => {
     await app.register(prestashopWebhookRoutes(prestashopDeps(deps)));
   }) as FastifyPluginAsync<{ deps: ServiceRuntime }>,

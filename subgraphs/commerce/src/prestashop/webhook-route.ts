@@ -2,7 +2,6 @@ import { constantTimeEqual } from '@switchboard/kit';
 import type { FastifyError, FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { Counter } from 'prom-client';
 import { checkBatch, describeProblems, type BatchProblem } from './batch-validation.js';
-import { storeBatch } from './intake-store.js';
 import type { PrestashopDeps } from './prestashop-deps.js';
 import { ProcessingLog } from './processing-log.js';
 
@@ -42,7 +41,9 @@ export function prestashopWebhookRoutes(deps: PrestashopDeps): FastifyPluginAsyn
 
     app.post(
       WEBHOOK_PATH,
-      { bodyLimit: deps.config.bodyLimitBytes, onRequest: (request, reply) => authenticate(deps, request, reply, batches) },
+      // Warnings only: every batch is in prestashop_batch and the processing log anyway, and two
+      // access-log lines per request would cost a good part of the intake itself.
+      { bodyLimit: deps.config.bodyLimitBytes, logLevel: 'warn', onRequest: (request, reply) => authenticate(deps, request, reply, batches) },
       async (request, reply) => {
         // Fastify would hand a text/plain body over as a string; the module always sends JSON.
         if (!/^application\/([\w.+-]*\+)?json\b/i.test(request.headers['content-type'] ?? '')) {
@@ -65,7 +66,7 @@ export function prestashopWebhookRoutes(deps: PrestashopDeps): FastifyPluginAsyn
           await logRefusal(deps, request.body, error, check.problems);
           return reply.code(check.status).send({ status: 'error', error, problems: check.problems });
         }
-        const receipt = await storeBatch(deps, check.batch);
+        const receipt = await deps.intake.store(check.batch);
         batches.inc({ outcome: 'accepted' });
         received.inc({ status: 'accepted' }, receipt.accepted);
         received.inc({ status: 'duplicate' }, receipt.duplicates);

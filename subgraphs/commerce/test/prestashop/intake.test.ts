@@ -1,5 +1,7 @@
 import { moduleBatch, phpJsonEncode, PrestashopShop, PrestashopWebhookSender, seedExampleBatch } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checkBatch } from '../../src/prestashop/batch-validation.js';
+import { prestashopDeps } from '../../src/prestashop/prestashop-deps.js';
 import { Infrastructure, startCommerce, WEBHOOK_SECRET, type BusKind, type CommerceUnderTest, type DbKind } from './support/commerce-under-test.js';
 
 const infra = new Infrastructure();
@@ -83,6 +85,58 @@ describe.each([
     expect((await c.outbox('commerce.order.created')).filter((e) => e.subject === `ps-${order.id}`)).toHaveLength(1);
   });
 
+  it('different batches arriving together, some sharing events, each get their own answer; every event is stored once', async () => {
+    await c.settled();
+    const customer = shop.registerCustomer();
+    const mark = shop.events.length - 1;
+    const order = shop.placeOrder(customer, { lines: 4 });
+    const events = shop.since(mark);
+    // Ten batches at once: each event alone, plus two batches that both carry all of them.
+    const batches = [
+      ...events.map((event, i) => moduleBatch([event], new Date(Date.UTC(2025, 10, 17, 8, 0, i)))),
+      moduleBatch(events, new Date(Date.UTC(2025, 10, 17, 8, 1, 0))),
+      moduleBatch(events, new Date(Date.UTC(2025, 10, 17, 8, 2, 0))),
+    ];
+    const outcomes = await Promise.all(batches.map((batch) => sender.send(batch)));
+    expect(outcomes.map((o) => o.status)).toEqual(batches.map(() => 200));
+    outcomes.forEach((outcome, i) => {
+      expect(outcome.body.batch_id).toBe(batches[i]!.batch_id);
+      expect(outcome.body.results.map((r: { event_id: number }) => r.event_id)).toEqual(batches[i]!.events.map((e) => e.event_id));
+    });
+    // Each event was new to exactly one of the batches that carried it, a re-send to the others.
+    for (const event of events) {
+      const statuses = outcomes.flatMap((o) => o.body.results.filter((r: { event_id: number }) => r.event_id === event.event_id).map((r: { status: string }) => r.status));
+      expect(statuses.sort()).toEqual(['accepted', 'duplicate', 'duplicate']);
+    }
+    const ids = events.map((e) => e.event_id).join(',');
+    expect(await c.count('prestashop_event', `source_event_id in (${ids}) and times_received = 3`)).toBe(events.length);
+    for (const batch of batches) expect(await c.count('prestashop_batch', `batch_id = '${batch.batch_id}' and times_received = 1`)).toBe(1);
+    await c.settled();
+    expect(await c.count('order_line', `order_id = 'ps-${order.id}'`)).toBe(4);
+    expect((await c.outbox('commerce.order.created')).filter((e) => e.subject === `ps-${order.id}`)).toHaveLength(1);
+  });
+
+  it('batches stored at the same moment commit together: one processing request carries all their new events', async () => {
+    await c.settled();
+    const customer = shop.registerCustomer();
+    const mark = shop.events.length - 1;
+    shop.placeOrder(customer, { lines: 2 });
+    const events = shop.since(mark);
+    const checked = events.map((event, i) => {
+      const check = checkBatch(JSON.parse(phpJsonEncode(moduleBatch([event], new Date(Date.UTC(2025, 10, 18, 9, 0, i))))), { maxEvents: 500 });
+      if (check.outcome !== 'batch') throw new Error(`test batch refused: ${JSON.stringify(check)}`);
+      return check.batch;
+    });
+    const requestsBefore = (await c.outbox('commerce.prestashop.batch_received')).length;
+    // Submitted in one turn of the event loop: one group commit.
+    const receipts = await Promise.all(checked.map((batch) => prestashopDeps(c.service.deps).intake.store(batch)));
+    expect(receipts.map((r) => [r.batchId, r.accepted, r.duplicates])).toEqual(checked.map((b) => [b.batchId, 1, 0]));
+    const requests = (await c.outbox('commerce.prestashop.batch_received')).slice(requestsBefore);
+    expect(requests.map((e) => e.data)).toEqual([{ sourceEventIds: events.map((e) => e.event_id), reason: 'intake' }]);
+    await c.settled();
+    expect(await c.count('prestashop_event', `source_event_id in (${events.map((e) => e.event_id).join(',')}) and status = 'pending'`)).toBe(0);
+  });
+
   it("the module's retries — each failed event alone, under a new batch_id — are harmless", async () => {
     const customer = shop.registerCustomer();
     const mark = shop.events.length - 1;
@@ -156,6 +210,28 @@ describe.each([
     const before = await counts();
     expect(await sender.testConnection()).toEqual({ success: true, status: 200 });
     expect(await counts()).toEqual(before);
+  });
+});
+
+describe('an intake-only replica (PRESTASHOP_PROCESSING_ENABLED=false)', () => {
+  it('stores and answers; a replica with processing on applies the events', async () => {
+    const databaseUrl = await infra.databaseUrl('postgres');
+    const intakeOnly = await startCommerce({ databaseUrl, bus: await infra.bus('nats'), env: { PRESTASHOP_PROCESSING_ENABLED: 'false' } });
+    let processor: CommerceUnderTest | undefined;
+    try {
+      const sender = new PrestashopWebhookSender({ url: `${intakeOnly.url}/prestashop/webhook`, secret: WEBHOOK_SECRET });
+      expect((await sender.send(seedExampleBatch())).status).toBe(200);
+      // The request is on the bus, but nobody here consumes it.
+      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      expect(await intakeOnly.count('prestashop_event', "source_event_id = 163 and status = 'pending'")).toBe(1);
+      processor = await startCommerce({ databaseUrl, bus: await infra.bus('nats') });
+      await processor.settled();
+      expect(await processor.count('prestashop_event', "source_event_id = 163 and status = 'processed'")).toBe(1);
+      expect(await processor.count('order_line', "order_id = 'ps-999946'")).toBe(1);
+    } finally {
+      await processor?.stop();
+      await intakeOnly.stop();
+    }
   });
 });
 

@@ -99,6 +99,7 @@ export class CloverWebhook {
   @Property({ type: 'integer', default: 0 })
   processingAttempts = 0;
 
+  /** When the running attempt claimed the webhook, or last renewed its claim (the lease runs from here). */
   @Property({ type: 'datetime', nullable: true })
   processingStartedAt?: Date | null;
 

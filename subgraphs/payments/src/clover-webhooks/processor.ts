@@ -7,8 +7,20 @@ import { ignored, type ObjectResult } from './object-result.js';
 import type { PaymentSync } from './payment-sync.js';
 import { classify, type WebhookObject } from './webhook-payload.js';
 
-/** An attempt holds its webhook this long; after that another replica may take it over. */
-const LEASE_MS = 5 * 60_000;
+/**
+ * An attempt's claim on its webhook lapses this long after it was last renewed; then another
+ * replica (or this one, restarted) takes the webhook over. A live attempt renews it every
+ * HEARTBEAT_MS however long its Clover calls take, so the lease only bounds how long the work of
+ * a replica that died waits.
+ */
+const LEASE_MS = 60_000;
+const HEARTBEAT_MS = 20_000;
+/**
+ * The bus hands an unacknowledged wake-up out again after this long, so one that a dead replica had
+ * pulled comes back soon. A redelivery while the attempt is still running is harmless: the claim is
+ * held, and the message is put back until the lease could lapse.
+ */
+const WAKE_UP_ACK_WAIT_MS = 30_000;
 /** Platform API calls in flight for one webhook (a firehose may name hundreds of payments). */
 const OBJECT_CONCURRENCY = 4;
 /** Our own trouble (database unreachable): keep the message, try again after this long. */
@@ -41,7 +53,7 @@ export class WebhookProcessor implements Runnable {
         durable: `${runtime.service}-clover-webhook-processor`,
         subjects: [WEBHOOK_RECEIVED, WEBHOOK_RETRY_REQUESTED],
         concurrency: config.processorConcurrency,
-        ackWaitMs: LEASE_MS + 30_000,
+        ackWaitMs: WAKE_UP_ACK_WAIT_MS,
       },
       (message) => this.onMessage(message),
     );
@@ -87,7 +99,7 @@ export class WebhookProcessor implements Runnable {
 
   /** One wake-up: claim the webhook, follow up its payments, record the outcome. */
   async process(webhookId: string): Promise<Next> {
-    const { runtime, sync, logger } = this.deps;
+    const { runtime } = this.deps;
     const now = new Date();
     const claimed = await runtime.db.em().nativeUpdate(
       CloverWebhook,
@@ -108,6 +120,17 @@ export class WebhookProcessor implements Runnable {
       }
       return 'done';
     }
+    const heartbeat = setInterval(() => void this.renewClaim(webhookId), HEARTBEAT_MS);
+    try {
+      return await this.followUp(webhookId);
+    } finally {
+      clearInterval(heartbeat);
+    }
+  }
+
+  /** The claimed attempt: follow up each payment object, then record the results (or the failure). */
+  private async followUp(webhookId: string): Promise<Next> {
+    const { runtime, sync, logger } = this.deps;
     const row = await runtime.db.em().findOneOrFail(CloverWebhook, { id: webhookId });
     const payload = classify(JSON.parse(row.body ?? 'null'));
     let results: ObjectResult[];
@@ -126,6 +149,16 @@ export class WebhookProcessor implements Runnable {
     const updated = results.filter((r) => r.outcome === 'updated').length;
     logger.debug({ webhookId, objects: results.length, updated }, 'clover webhook processed');
     return 'done';
+  }
+
+  /** Keeps a running attempt's claim (`processingStartedAt` is the claim's last renewal). */
+  private async renewClaim(webhookId: string): Promise<void> {
+    try {
+      await this.deps.runtime.db.em().nativeUpdate(CloverWebhook, { id: webhookId, processingStatus: 'processing' }, { processingStartedAt: new Date() });
+    } catch (error) {
+      // The lease may lapse and another replica take over: the payment recorder's compare-and-set keeps that harmless.
+      this.deps.logger.warn({ err: error, webhookId }, 'clover webhook: could not renew the claim of a running attempt');
+    }
   }
 
   private async failed(row: CloverWebhook, error: Error): Promise<Next> {

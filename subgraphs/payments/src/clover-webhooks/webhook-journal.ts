@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
-import { createEvent, OutboxEvent, type EventEmitter, type ServiceRuntime } from '@switchboard/kit';
+import { createEvent, GroupCommit, insertRows, OutboxEvent, type EventEmitter, type ServiceRuntime } from '@switchboard/kit';
 import { CloverWebhook, type ProcessingStatus, type RejectionReason, type WebhookEndpoint, type WebhookStatus } from './clover-webhook.js';
-import { GroupCommit } from './group-commit.js';
-import { insertRows } from './multi-row-insert.js';
 
 export type Transaction = { em: EntityManager; events: EventEmitter };
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { LockMode, UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
-import { Decimal, formatAmount, type EventEmitter, type ServiceRuntime } from '@switchboard/kit';
+import { Decimal, formatAmount, GroupCommit, insertRows, type EventEmitter, type ServiceRuntime } from '@switchboard/kit';
 import { Payment } from '../payments/payment.js';
 import type { CardVault } from './card-vault.js';
 import type { WexConfig } from './config.js';
@@ -30,18 +30,35 @@ type Tx = { em: EntityManager; events: EventEmitter };
 type Step = { kind: 'reply'; reply: Reply } | { kind: 'wait' } | { kind: 'call'; cardId: string };
 
 const WAIT_POLL_MS = 100;
+/** Recording a WEX answer is retried from this delay, doubling up to the next, … */
+const RECORD_RETRY_FIRST_MS = 250;
+const RECORD_RETRY_MAX_MS = 2_000;
+/** … until this long before the reservation's lease runs out. */
+const RECORD_MARGIN_MS = 2_000;
+/** Requests reserved, or answers recorded, by one transaction at most. */
+const MAX_PER_COMMIT = 100;
 
 /**
  * `/proxy`: asks WEX for a virtual card at most once per Odoo payment id, answers the caller, and
  * queues the result for Odoo's webhook in the same transaction that records it.
  */
 export class VirtualCardIssuer {
+  /** First requests for a payment id, reserved together (see reserveFresh). */
+  private readonly reservations: GroupCommit<ProxyRequest, string | null>;
+  /** WEX answers, recorded together (see recordAll). */
+  private readonly recordings: GroupCommit<{ cardId: string; outcome: WexOutcome }, Reply>;
+
   constructor(
     private readonly runtime: ServiceRuntime,
     private readonly config: WexConfig,
     private readonly client: WexClient,
     private readonly vault: CardVault,
-  ) {}
+  ) {
+    // SQLite has one writer; PostgreSQL overlaps a commit with the next group.
+    const concurrency = runtime.db.dialect === 'sqlite' ? 1 : 3;
+    this.reservations = new GroupCommit((requests) => this.reserveFresh(requests), { maxBatch: MAX_PER_COMMIT, concurrency });
+    this.recordings = new GroupCommit((answers) => this.recordAll(answers), { maxBatch: MAX_PER_COMMIT, concurrency });
+  }
 
   /** A WEX call older than this never finished: the process died during it. */
   get issuingLeaseMs(): number {
@@ -49,6 +66,9 @@ export class VirtualCardIssuer {
   }
 
   async request(request: ProxyRequest): Promise<Reply> {
+    // The usual case, a payment id never seen: reserved with the other first requests of the moment.
+    const reserved = await this.reservations.submit(request);
+    if (reserved) return this.callWex(reserved, request);
     const deadline = Date.now() + this.issuingLeaseMs;
     let waited = false;
     for (;;) {
@@ -96,41 +116,46 @@ export class VirtualCardIssuer {
     }
   }
 
-  private lock() {
+  private lock(): { lockMode?: LockMode.PESSIMISTIC_WRITE } {
     return this.runtime.db.dialect === 'postgresql' ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {};
   }
 
   private createCard(em: EntityManager, request: ProxyRequest): string {
-    const id = `wex_${randomUUID()}`;
-    const now = new Date();
-    em.create(WexVirtualCard, {
-      id,
-      odooPaymentId: request.paymentId,
-      odooRequestId: JSON.stringify(request.requestId),
-      vendorName: request.vendorName,
-      amountValue: formatAmount(request.amount, 2),
-      currency: WEX_CURRENCY,
-      invoiceNumber: request.invoiceNumber,
-      employeeName: request.employeeName,
-      status: 'issuing',
-      wexCalls: 1,
-      createdAt: now,
-      updatedAt: now,
+    const { card, payment } = newCardRows(request, new Date());
+    em.create(WexVirtualCard, card);
+    em.create(Payment, payment);
+    return card.id;
+  }
+
+  /**
+   * Reserves the first requests for payment ids never seen, in one transaction: one query finds
+   * which ids are known, one insert per table stores the rest (`on conflict do nothing`: a replica
+   * reserving the same id at the same moment makes ours a repeat). Answers the new card's id, or
+   * null for a request that must go the careful way (`reserve`: a known id, or the second request
+   * for an id in the same group).
+   */
+  private async reserveFresh(requests: ProxyRequest[]): Promise<(string | null)[]> {
+    return this.runtime.transaction(async ({ em }) => {
+      const ids = [...new Set(requests.map((request) => request.paymentId))];
+      const known = new Set((await em.find(WexVirtualCard, { odooPaymentId: { $in: ids } }, { fields: ['odooPaymentId'] })).map((card) => card.odooPaymentId));
+      const chosen = new Map<string, { request: ProxyRequest; rows: ReturnType<typeof newCardRows> }>();
+      const now = new Date();
+      for (const request of requests) {
+        if (!known.has(request.paymentId) && !chosen.has(request.paymentId)) chosen.set(request.paymentId, { request, rows: newCardRows(request, now) });
+      }
+      // Inserted in key order: concurrent writers then meet the same keys in the same order.
+      const fresh = [...chosen.values()].sort((a, b) => (a.request.paymentId < b.request.paymentId ? -1 : 1));
+      const inserted = await insertRows(em, WexVirtualCard, fresh.map((entry) => entry.rows.card), { ignoreConflictsOn: 'odooPaymentId' });
+      const stored =
+        inserted === fresh.length
+          ? new Set(fresh.map((entry) => entry.rows.card.id))
+          : new Set((await em.find(WexVirtualCard, { id: { $in: fresh.map((entry) => entry.rows.card.id) } }, { fields: ['id'] })).map((card) => card.id));
+      await insertRows(em, Payment, fresh.filter((entry) => stored.has(entry.rows.card.id)).map((entry) => entry.rows.payment));
+      return requests.map((request) => {
+        const entry = chosen.get(request.paymentId);
+        return entry?.request === request && stored.has(entry.rows.card.id) ? entry.rows.card.id : null;
+      });
     });
-    em.create(Payment, {
-      id,
-      kind: 'virtual_card',
-      provider: 'wex',
-      status: PAYMENT_STATUS.issuing,
-      amountValue: formatAmount(request.amount, 2),
-      currency: WEX_CURRENCY,
-      reference: request.invoiceNumber,
-      description: `WEX virtual card for ${request.vendorName}`.slice(0, 255),
-      attempts: 1,
-      createdAt: now,
-      updatedAt: now,
-    });
-    return id;
   }
 
   private async restartCard(em: EntityManager, card: WexVirtualCard, request: ProxyRequest): Promise<void> {
@@ -161,20 +186,45 @@ export class VirtualCardIssuer {
   }
 
   private async callWex(cardId: string, request: ProxyRequest): Promise<Reply> {
+    // The reservation's lease runs from about now; recording must finish before the sweeper's
+    // verdict ("unknown") could overtake it.
+    const recordBy = Date.now() + this.issuingLeaseMs - RECORD_MARGIN_MS;
     const answer = await this.client.requestCard(wexCardRequestBody(request, this.config.api.merchantCode, new Date()));
     const outcome = classifyWexAnswer(answer, this.config.api.timeoutMs);
-    try {
-      return await this.runtime.transaction((tx) => this.record(tx, cardId, outcome));
-    } catch (error) {
-      // The card row stays `issuing`; once its lease runs out it becomes `unknown` and Odoo is told.
-      this.runtime.logger.error({ err: error, cardId, outcome: outcome.type }, 'WEX answer could not be recorded');
-      return { httpStatus: 503, body: errorResult(request.requestId, 503, 'the WEX answer could not be recorded; do not re-send before checking the card status') };
+    // WEX has issued (or refused) already and cannot be asked again: a database that is briefly
+    // away (a failover, a restart) must not cost the card, so recording is retried while it may.
+    for (let delayMs = RECORD_RETRY_FIRST_MS; ; delayMs = Math.min(delayMs * 2, RECORD_RETRY_MAX_MS)) {
+      try {
+        return await this.recordings.submit({ cardId, outcome });
+      } catch (error) {
+        if (Date.now() + delayMs < recordBy) {
+          this.runtime.logger.warn({ err: error, cardId, retryInMs: delayMs }, 'WEX answer not recorded yet; retrying');
+          await new Promise((resolve) => setTimeout(resolve, delayMs));
+          continue;
+        }
+        // The card row stays `issuing`; once its lease runs out it becomes `unknown` and Odoo is told.
+        this.runtime.logger.error({ err: error, cardId, outcome: outcome.type }, 'WEX answer could not be recorded');
+        return { httpStatus: 503, body: errorResult(request.requestId, 503, 'the WEX answer could not be recorded; do not re-send before checking the card status') };
+      }
     }
   }
 
-  private async record(tx: Tx, cardId: string, outcome: WexOutcome): Promise<Reply> {
-    const card = await tx.em.findOneOrFail(WexVirtualCard, { id: cardId }, this.lock());
-    const payment = await tx.em.findOne(Payment, { id: cardId });
+  /** Records the WEX answers of several calls in one transaction (rows locked in id order). */
+  private async recordAll(answers: { cardId: string; outcome: WexOutcome }[]): Promise<Reply[]> {
+    return this.runtime.transaction(async (tx) => {
+      const ids = answers.map((answer) => answer.cardId);
+      const cards = new Map((await tx.em.find(WexVirtualCard, { id: { $in: ids } }, { ...this.lock(), orderBy: { id: 'asc' } })).map((card) => [card.id, card]));
+      const payments = new Map((await tx.em.find(Payment, { id: { $in: ids } })).map((payment) => [payment.id, payment]));
+      return answers.map(({ cardId, outcome }) => {
+        const card = cards.get(cardId);
+        if (!card) throw new Error(`virtual card ${cardId} not found`);
+        return this.record(tx, card, payments.get(cardId) ?? null, outcome);
+      });
+    });
+  }
+
+  private record(tx: Tx, card: WexVirtualCard, payment: Payment | null, outcome: WexOutcome): Reply {
+    const cardId = card.id;
     const now = new Date();
     if (outcome.type === 'issued') {
       const { sealed, keyId } = this.vault.seal(card.id, outcome.card);
@@ -264,6 +314,42 @@ export class VirtualCardIssuer {
     const status = card.responseStatus ?? 502;
     return { httpStatus: status, body: errorResult(echo.requestId, status, card.error ?? 'the card was not issued') };
   }
+}
+
+/** The rows of a card being issued and of its Payment (every column, for a multi-row insert). */
+function newCardRows(request: ProxyRequest, now: Date) {
+  const id = `wex_${randomUUID()}`;
+  const amountValue = formatAmount(request.amount, 2);
+  return {
+    card: {
+      id,
+      odooPaymentId: request.paymentId,
+      odooRequestId: JSON.stringify(request.requestId),
+      vendorName: request.vendorName,
+      amountValue,
+      currency: WEX_CURRENCY,
+      invoiceNumber: request.invoiceNumber,
+      employeeName: request.employeeName,
+      status: 'issuing' as VirtualCardStatus,
+      wexCalls: 1,
+      createdAt: now,
+      updatedAt: now,
+    },
+    payment: {
+      id,
+      kind: 'virtual_card',
+      provider: 'wex',
+      status: PAYMENT_STATUS.issuing,
+      amountValue,
+      currency: WEX_CURRENCY,
+      reference: request.invoiceNumber,
+      description: `WEX virtual card for ${request.vendorName}`.slice(0, 255),
+      refundedAmountValue: '0',
+      attempts: 1,
+      createdAt: now,
+      updatedAt: now,
+    },
+  };
 }
 
 /** What the responses echo, rebuilt from the stored request. */

@@ -62,7 +62,9 @@ export const wexRoutes: FastifyPluginAsync<{ deps: { wex: WexDeps } }> = async (
     app.options(path, async (_request, reply) => reply.code(200).header('allow', 'OPTIONS, POST').send(''));
   }
 
-  app.post('/proxy', { bodyLimit: PROXY_BODY_LIMIT_BYTES }, async (request, reply) => {
+  // Warnings only: every card issued or refused is logged by the issuer with its ids; the access
+  // log's two lines per request would add cost and nothing else.
+  app.post('/proxy', { bodyLimit: PROXY_BODY_LIMIT_BYTES, logLevel: 'warn' }, async (request, reply) => {
     const admitted = admit(request);
     if (!admitted.ok) return send(reply, admitted.reply);
     const parsed = parseProxyRequest(admitted.body);

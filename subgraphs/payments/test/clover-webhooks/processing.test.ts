@@ -94,6 +94,28 @@ describe.each(['sqlite', 'postgres'] as DbKind[])('Clover webhook follow-up on %
     expect((await client.service.deps.db.em().findOneOrFail(Payment, { id: paymentId })).status).toBe('succeeded');
   });
 
+  it('takes over a webhook whose attempt died with its replica once the claim lapses, and leaves a live claim alone', async () => {
+    const paymentId = await lostTerminalPayment();
+    const reply = await send([objectEvent('P', merchant.merchant.id, cloverPaymentFor(paymentId).id)]);
+    const webhookId = JSON.parse(reply.body).id as string;
+    await processed(webhookId);
+    const { processor } = client.service.deps.cloverWebhooks;
+    const em = client.service.deps.db.em();
+
+    // Claimed (or renewed) a moment ago by an attempt that is running: not taken, tried again when the claim could lapse.
+    await em.nativeUpdate(CloverWebhook, { id: webhookId }, { processingStatus: 'processing', processingStartedAt: new Date(Date.now() - 5_000) });
+    const wait = await processor.process(webhookId);
+    expect(wait).toBeGreaterThan(40_000);
+    expect(wait).toBeLessThanOrEqual(55_000);
+
+    // Last renewed over a minute ago: the replica died mid-attempt (a live one renews every 20 s), so it is taken over.
+    await em.nativeUpdate(CloverWebhook, { id: webhookId }, { processingStatus: 'processing', processingStartedAt: new Date(Date.now() - 61_000) });
+    expect(await processor.process(webhookId)).toBe('done');
+    const row = await client.service.deps.db.em().findOneOrFail(CloverWebhook, { id: webhookId });
+    expect(row).toMatchObject({ processingStatus: 'processed', processingAttempts: 2 });
+    expect(JSON.parse(row.processingResult!)).toEqual([expect.objectContaining({ outcome: 'in_sync', paymentId })]);
+  });
+
   it('parks a webhook as failed after the last attempt, announces it, and an operator can reprocess it', async () => {
     const paymentId = await lostTerminalPayment();
     env.emulator.control.failNext({ host: 'api', path: /^\/v3\/merchants\/[^/]+\/payments\/[^/]+$/, status: 503, times: 3 });

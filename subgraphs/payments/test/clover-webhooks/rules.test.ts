@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '@switchboard/kit';
 import { loadCloverWebhookConfig } from '../../src/clover-webhooks/config.js';
-import { GroupCommit } from '../../src/clover-webhooks/group-commit.js';
 import { checkSignature, signWebhook } from '../../src/clover-webhooks/signature.js';
 import { decideSync } from '../../src/clover-webhooks/sync-rules.js';
 import { TokenBucket } from '../../src/clover-webhooks/token-bucket.js';
@@ -114,55 +113,6 @@ describe('token bucket (pure)', () => {
     expect(bucket.take(400)).toBe(false);
     expect(bucket.take(500)).toBe(true);
     expect(bucket.take(10_000) && bucket.take(10_000) && bucket.take(10_000) && !bucket.take(10_000)).toBe(true);
-  });
-});
-
-describe('group commit', () => {
-  it('writes a lone item at once and what arrives during a write in the next batch', async () => {
-    const batches: number[][] = [];
-    let release!: () => void;
-    let gate = new Promise<void>((resolve) => (release = resolve));
-    const commit = new GroupCommit<number, number>(async (items) => {
-      batches.push(items);
-      await gate;
-      return items.map((n) => n * 10);
-    }, { maxBatch: 100, concurrency: 1 });
-    const first = commit.submit(1);
-    await new Promise((resolve) => setImmediate(resolve));
-    await new Promise((resolve) => setImmediate(resolve));
-    const rest = [2, 3, 4].map((n) => commit.submit(n));
-    release();
-    gate = Promise.resolve();
-    expect(await first).toBe(10);
-    expect(await Promise.all(rest)).toEqual([20, 30, 40]);
-    expect(batches).toEqual([[1], [2, 3, 4]]);
-  });
-
-  it('splits at maxBatch and runs at most `concurrency` writes at once', async () => {
-    let running = 0;
-    let peak = 0;
-    const sizes: number[] = [];
-    const commit = new GroupCommit<number, number>(async (items) => {
-      running++;
-      peak = Math.max(peak, running);
-      sizes.push(items.length);
-      await new Promise((resolve) => setTimeout(resolve, 5));
-      running--;
-      return items;
-    }, { maxBatch: 10, concurrency: 2 });
-    const results = await Promise.all(Array.from({ length: 45 }, (_, i) => commit.submit(i)));
-    expect(results).toEqual(Array.from({ length: 45 }, (_, i) => i));
-    expect(Math.max(...sizes)).toBe(10);
-    expect(peak).toBe(2);
-  });
-
-  it('a failing batch is retried item by item: only the bad item fails', async () => {
-    const commit = new GroupCommit<string, string>(async (items) => {
-      if (items.includes('bad')) throw new Error('constraint violated');
-      return items.map((item) => item.toUpperCase());
-    }, { maxBatch: 10, concurrency: 1 });
-    const settled = await Promise.allSettled(['a', 'bad', 'c'].map((item) => commit.submit(item)));
-    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual(['A', 'constraint violated', 'C']);
   });
 });
 

@@ -2,6 +2,7 @@ import { Delivery, DeliveryAttempt, OutboxEvent, type SubgraphService } from '@s
 import { eventually, type OdooWebhookReceiver } from '@switchboard/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PaymentsDeps } from '../../src/service.js';
+import { Payment } from '../../src/payments/payment.js';
 import { WexVirtualCard } from '../../src/wex/virtual-card.js';
 import { AUTH_TOKEN, graphql, odooRequest, post, rawDump, sleep, WexTestbed, type BusKind, type DbKind } from './support.js';
 
@@ -149,6 +150,24 @@ describe.each(MATRIX)('WEX card delivery to Odoo on %s bus with %s', (busKind, d
       expect(changed.body).toMatchObject({ error: 'Conflict', field: 'x_studio_vendor_payment_amount_requested' });
       expect(testbed.wex.cards.length - cardsBefore).toBe(2);
       expect(await service.deps.db.em().count(WexVirtualCard, { odooPaymentId: { $in: [paymentId, racing] } })).toBe(2);
+    } finally {
+      odoo.autoAck(false);
+    }
+  });
+
+  it('different requests at once (reserved and recorded together) each get their own card, answer and delivery', async () => {
+    const paymentIds = Array.from({ length: 8 }, (_, i) => `BURST-${busKind}-${dbKind}-${i}`);
+    odoo.autoAck({ fromAttempt: 1 });
+    try {
+      const cardsBefore = testbed.wex.cards.length;
+      const answers = await Promise.all(paymentIds.map((paymentId) => post(proxyUrl, odooRequest(paymentId), token)));
+      expect(answers.map((a) => a.status)).toEqual(paymentIds.map(() => 200));
+      expect(answers.map((a) => a.body.payment_id)).toEqual(paymentIds);
+      expect(answers.map((a) => a.body._id)).toEqual(paymentIds.map((paymentId) => `req-${paymentId}`));
+      expect(testbed.wex.cards.length - cardsBefore).toBe(paymentIds.length);
+      for (const paymentId of paymentIds) await eventually(() => delivery(paymentId), (d) => d.status === 'acknowledged');
+      expect(await service.deps.db.em().count(WexVirtualCard, { odooPaymentId: { $in: paymentIds }, status: 'issued' })).toBe(paymentIds.length);
+      expect(await service.deps.db.em().count(Payment, { provider: 'wex', reference: { $in: paymentIds.map((paymentId) => `INV-${paymentId}`) }, status: 'succeeded' })).toBe(paymentIds.length);
     } finally {
       odoo.autoAck(false);
     }

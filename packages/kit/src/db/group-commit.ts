@@ -4,11 +4,17 @@ interface Pending<I, R> {
   reject(error: unknown): void;
 }
 
-export interface GroupCommitOptions {
+export interface GroupCommitOptions<I> {
   /** Most items written by one `write` call. */
   maxBatch: number;
   /** `write` calls allowed at once (1 for SQLite's single writer; a few for PostgreSQL). */
   concurrency: number;
+  /**
+   * Also bound a batch by the items' total weight (e.g. the records they carry); an item heavier
+   * than the bound is written alone.
+   */
+  weigh?: (item: I) => number;
+  maxWeight?: number;
 }
 
 /**
@@ -16,6 +22,8 @@ export interface GroupCommitOptions {
  * while a write is in progress are written together by the next one, so a burst costs one
  * transaction per batch instead of one per item, and a lone item is written at once (no timer).
  * A failed batch is retried item by item, so one bad item fails only its own caller.
+ *
+ * `write` gets the items in submission order and returns one result per item, in the same order.
  */
 export class GroupCommit<I, R> {
   private readonly queue: Pending<I, R>[] = [];
@@ -24,7 +32,7 @@ export class GroupCommit<I, R> {
 
   constructor(
     private readonly write: (items: I[]) => Promise<R[]>,
-    private readonly options: GroupCommitOptions,
+    private readonly options: GroupCommitOptions<I>,
   ) {}
 
   /** Items waiting for a write slot (a gauge for metrics and tests). */
@@ -51,7 +59,7 @@ export class GroupCommit<I, R> {
 
   private pump(): void {
     while (this.active < this.options.concurrency && this.queue.length > 0) {
-      const batch = this.queue.splice(0, this.options.maxBatch);
+      const batch = this.queue.splice(0, this.batchSize());
       this.active += 1;
       void this.run(batch).finally(() => {
         this.active -= 1;
@@ -60,9 +68,23 @@ export class GroupCommit<I, R> {
     }
   }
 
+  /** How many of the queued items the next batch takes (at least one). */
+  private batchSize(): number {
+    const { maxBatch, weigh, maxWeight } = this.options;
+    const limit = Math.min(maxBatch, this.queue.length);
+    if (!weigh || maxWeight === undefined) return limit;
+    let weight = 0;
+    for (let n = 0; n < limit; n++) {
+      weight += weigh(this.queue[n]!.item);
+      if (weight > maxWeight) return Math.max(n, 1);
+    }
+    return limit;
+  }
+
   private async run(batch: Pending<I, R>[]): Promise<void> {
     try {
       const results = await this.write(batch.map((p) => p.item));
+      if (results.length !== batch.length) throw new Error(`group commit: write returned ${results.length} results for ${batch.length} items`);
       batch.forEach((pending, i) => pending.resolve(results[i]!));
     } catch (error) {
       if (batch.length === 1) {
