@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AccountLink } from '../src/accounts/account-link.js';
+import { BillingAccount } from '../src/accounts/billing-account.js';
 import { UsageRecord } from '../src/usage/usage-record.js';
 import { Infrastructure, registerApp, startBilling, type AppSetup, type BillingUnderTest, type DbKind } from './support/billing-harness.js';
 
@@ -44,6 +46,16 @@ describe.each<DbKind>(['sqlite', 'postgres'])('concurrent usage posts on %s', { 
     const stored = (await rows()).filter((r) => r.idempotencyKey.startsWith('mix-'));
     expect(stored).toHaveLength(10);
     expect(stored.reduce((sum, r) => sum + BigInt(r.quantityMicros), 0n)).toBe(55_000_010n); // Σ (i + 1.000001) = 55.00001
+  });
+
+  it('the same new customer posted 20 times at once: one 201, the rest 200, one account and one link', async () => {
+    const responses = await Promise.all(
+      Array.from({ length: 20 }, () => billing.api('POST', '/customers', { key: app.apiKey, body: { external_id: 'race-1', email: 'Race@Acme.test', name: 'Race' } })),
+    );
+    expect(responses.map((r) => r.status).sort()).toEqual([...Array(19).fill(200), 201]);
+    expect(new Set(responses.map((r) => r.body.customer.account_number)).size).toBe(1);
+    expect(await billing.deps.db.em().count(BillingAccount, { email: 'race@acme.test' })).toBe(1);
+    expect(await billing.deps.db.em().count(AccountLink, { externalId: 'race-1' })).toBe(1);
   });
 
   it('concurrent conflicting re-use of a key: exactly one quantity wins, the rest get 409', async () => {

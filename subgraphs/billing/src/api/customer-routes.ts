@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto';
+import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { FastifyInstance } from 'fastify';
 import { AccountLink } from '../accounts/account-link.js';
 import { upsertCustomer } from '../accounts/account-links.js';
@@ -14,9 +15,14 @@ export async function customerRoutes(app: FastifyInstance, deps: BillingDeps): P
   app.post('/customers', async (request, reply) => {
     const service = serviceOf(request);
     const body = (request.body ?? {}) as Record<string, unknown>;
-    const result = await deps.transaction(({ em }) =>
-      upsertCustomer(em, service.id, { externalId: body.external_id, email: body.email, name: body.name, currency: body.currency }),
-    );
+    const upsert = () =>
+      deps.transaction(({ em }) => upsertCustomer(em, service.id, { externalId: body.external_id, email: body.email, name: body.name, currency: body.currency }));
+    // The account (or link) may be created at the same moment by another request or by commerce's
+    // `customer.upserted`: the loser of that race runs again and finds it.
+    const result = await upsert().catch((error) => {
+      if (error instanceof UniqueConstraintViolationException) return upsert();
+      throw error;
+    });
     return reply.code(result.created ? 201 : 200).send({ customer: customerJson(result.link, result.account) });
   });
 
