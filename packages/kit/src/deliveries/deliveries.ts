@@ -58,6 +58,12 @@ export interface DeliveryExhausted {
 export const OVERDUE_DELIVERY_MS = 15_000;
 /** How often each worker looks for overdue deliveries. */
 const OVERDUE_SWEEP_INTERVAL_MS = 15_000;
+/**
+ * Wake-ups handed out and not yet acknowledged, per service. Each delivery awaiting an ACK holds
+ * one until the ACK is due, so this caps deliveries in flight: 20,000 at a 10 s ACK timeout is
+ * 2,000 new deliveries a second (the bus default of 1,000 allowed 100).
+ */
+const DELIVERIES_MAX_ACK_PENDING = 20_000;
 /** Ask again for the same delivery at most this often. */
 const REQUEUE_COOLDOWN_MS = 120_000;
 
@@ -170,7 +176,9 @@ export class Deliveries {
         }, OVERDUE_SWEEP_INTERVAL_MS);
         sweeper.unref();
         subscription = await this.deps.bus.subscribe(
-          { durable: `${this.deps.service}-deliveries`, subjects: [this.requestedType], concurrency: 16, ackWaitMs: 90_000 },
+          // A delivery waiting for its receiver's ACK keeps its wake-up (put back until the ACK is due):
+          // the pending allowance bounds how many can wait at once, so it is generous.
+          { durable: `${this.deps.service}-deliveries`, subjects: [this.requestedType], concurrency: 16, ackWaitMs: 90_000, maxAckPending: DELIVERIES_MAX_ACK_PENDING },
           async (message) => {
             const id = (message.event.data as { deliveryId?: string }).deliveryId;
             if (!id) return message.term();

@@ -21,6 +21,12 @@ export interface ConsumerSpec {
   ackWaitMs?: number;
   /** Deliveries handled concurrently by this process. */
   concurrency?: number;
+  /**
+   * Deliveries handed out and not yet acknowledged — those a handler put back with a delay (`nak`)
+   * included — across every replica, before JetStream holds back further ones (default 1,000).
+   * The in-process bus has no such limit.
+   */
+  maxAckPending?: number;
 }
 
 export interface Subscription {

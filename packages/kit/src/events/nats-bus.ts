@@ -98,12 +98,12 @@ export class NatsEventBus implements EventBus {
         ack_wait: nanos(spec.ackWaitMs ?? 30_000),
         // Attempts are counted by the consumer runner, which stores a dead letter itself.
         max_deliver: -1,
-        max_ack_pending: 1_000,
+        max_ack_pending: spec.maxAckPending ?? 1_000,
       };
       try {
         await this.jsm.consumers.add(stream, config);
       } catch {
-        await this.jsm.consumers.update(stream, name, { ack_wait: config.ack_wait });
+        await this.jsm.consumers.update(stream, name, { ack_wait: config.ack_wait, max_ack_pending: config.max_ack_pending });
       }
       const consumer = await this.js.consumers.get(stream, name);
       const messages = await consumer.consume({ max_messages: (spec.concurrency ?? 8) * 2 });
