@@ -105,6 +105,9 @@ export async function buildDist(options: { outdir?: string; quiet?: boolean } = 
     tsconfig: join(root, 'tsconfig.base.json'),
     keepNames: true,
     sourcemap: 'linked',
+    // Node reads every map at start (--enable-source-maps): mappings without embedded sources keep
+    // stack traces exact and cost ~40 MiB less resident memory per process.
+    sourcesContent: false,
     legalComments: 'none',
     banner: { js: banner },
     external: [...RUNTIME_PACKAGES, ...NEVER_LOADED],

@@ -1,6 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
-import { ConfigError, env, loadConfig } from '@switchboard/kit';
+import { ConfigError, env, loadConfig } from '@switchboard/kit/edge';
 
 /** The subgraphs the gateway knows by name; `<NAME>_URL` overrides each one's routing URL. */
 export const SUBGRAPH_NAMES = ['payments', 'commerce', 'billing', 'helpdesk'] as const;

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Identity } from '@switchboard/kit';
+import type { Identity } from '@switchboard/kit/edge';
 import type { Authenticator } from './auth/authenticate.js';
 import type { GatewayContext } from './subgraph-data-source.js';
 

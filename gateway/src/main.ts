@@ -1,4 +1,4 @@
-import { ConfigError, createLogger, initTracing, runUntilSignal, shutdownTracing } from '@switchboard/kit';
+import { ConfigError, createLogger, initTracing, runUntilSignal, shutdownTracing } from '@switchboard/kit/edge';
 import { loadGatewayConfig, type GatewayConfig } from './config.js';
 import { createGateway } from './gateway.js';
 

@@ -1,6 +1,6 @@
 import httpProxy from '@fastify/http-proxy';
 import type { FastifyInstance } from 'fastify';
-import { IDENTITY_HEADER } from '@switchboard/kit';
+import { IDENTITY_HEADER } from '@switchboard/kit/edge';
 import type { SubgraphName } from './config.js';
 
 /** Path prefixes of each subgraph's legacy REST adapters, served through the gateway's origin. */

@@ -1,6 +1,7 @@
 import { RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
-import { IDENTITY_HEADER, injectTraceHeaders, signIdentity, type Identity } from '@switchboard/kit';
-import { fetch, type Agent } from 'undici';
+import type { Dispatcher } from 'undici';
+import { IDENTITY_HEADER, injectTraceHeaders, signIdentity, type Identity } from '@switchboard/kit/edge';
+import { subgraphFetcher } from './subgraph-fetcher.js';
 
 /** Per-request values the gateway derives from the incoming HTTP request. */
 export interface GatewayContext {
@@ -10,13 +11,34 @@ export interface GatewayContext {
   tracestate?: string;
 }
 
+/**
+ * Signs each request's identity once, however many subgraph calls its query plan makes (a
+ * Customer-360 query makes five). The signature carries its time, to the second, and subgraphs
+ * accept it for five minutes: ample for every call of one request.
+ */
+export class IdentitySigner {
+  private readonly signed = new WeakMap<GatewayContext, string>();
+
+  constructor(private readonly secret: string) {}
+
+  headerFor(context: GatewayContext): string | undefined {
+    if (!context.identity) return undefined;
+    let header = this.signed.get(context);
+    if (header === undefined) {
+      header = signIdentity(context.identity, this.secret);
+      this.signed.set(context, header);
+    }
+    return header;
+  }
+}
+
 export interface SubgraphDataSourceOptions {
   name: string;
   url: string;
-  signingSecret: string;
+  identitySigner: IdentitySigner;
   timeoutMs: number;
   /** Shared keep-alive pool so subgraph calls reuse connections. */
-  dispatcher: Agent;
+  dispatcher: Dispatcher;
 }
 
 /**
@@ -24,19 +46,20 @@ export interface SubgraphDataSourceOptions {
  * and request-id headers, and gives up after the configured timeout.
  */
 export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> {
-  private readonly signingSecret: string;
+  private readonly identitySigner: IdentitySigner;
 
   constructor(options: SubgraphDataSourceOptions) {
     super({ url: options.url });
-    this.signingSecret = options.signingSecret;
+    this.identitySigner = options.identitySigner;
     this.fetcher = subgraphFetcher(options);
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<GatewayContext>): void {
     const headers = request.http?.headers;
     if (!headers) return;
-    const { identity, requestId, traceparent, tracestate } = context as GatewayContext;
-    if (identity) headers.set(IDENTITY_HEADER, signIdentity(identity, this.signingSecret));
+    const { requestId, traceparent, tracestate } = context as GatewayContext;
+    const identity = this.identitySigner.headerFor(context as GatewayContext);
+    if (identity) headers.set(IDENTITY_HEADER, identity);
     if (requestId) headers.set('x-request-id', requestId);
     // With tracing on, the subgraph's span is a child of the gateway's; otherwise pass the caller's through.
     const trace = injectTraceHeaders({});
@@ -44,29 +67,4 @@ export class SubgraphDataSource extends RemoteGraphQLDataSource<GatewayContext> 
     if (parent.traceparent) headers.set('traceparent', parent.traceparent);
     if (parent.tracestate) headers.set('tracestate', parent.tracestate);
   }
-}
-
-type Fetcher = RemoteGraphQLDataSource['fetcher'];
-
-function subgraphFetcher({ name, timeoutMs, dispatcher }: SubgraphDataSourceOptions): Fetcher {
-  return async (url, init = {}) => {
-    try {
-      const response = await fetch(url, {
-        method: init.method,
-        headers: init.headers,
-        body: init.body,
-        dispatcher,
-        signal: AbortSignal.timeout(timeoutMs),
-      });
-      return response as unknown as Awaited<ReturnType<Fetcher>>;
-    } catch (error) {
-      // Replace undici's generic "fetch failed" / AbortError with something an operator can act on.
-      const err = error as Error & { cause?: { code?: string; message?: string } };
-      if (err.name === 'TimeoutError') {
-        throw new Error(`subgraph ${name} did not respond within ${timeoutMs} ms`);
-      }
-      const reason = err.cause?.code ?? err.cause?.message ?? err.message;
-      throw new Error(`subgraph ${name} unreachable: ${reason}`);
-    }
-  };
 }

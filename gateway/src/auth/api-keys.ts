@@ -1,4 +1,4 @@
-import { constantTimeEqual, sha256Hex } from '@switchboard/kit';
+import { constantTimeEqual, sha256Hex } from '@switchboard/kit/edge';
 import type { ApiKeyEntry } from '../config.js';
 import { rejected, type AuthOutcome } from './outcome.js';
 

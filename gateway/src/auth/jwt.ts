@@ -1,3 +1,4 @@
+import { webcrypto } from 'node:crypto';
 import {
   createRemoteJWKSet,
   decodeProtectedHeader,
@@ -7,12 +8,15 @@ import {
   type JWTVerifyGetKey,
 } from 'jose';
 import { rejected, type AuthOutcome } from './outcome.js';
+import { VerifiedTokenCache } from './verified-tokens.js';
 
 export interface JwtOptions {
   secret?: string;
   jwksUrl?: string;
   issuer?: string;
   audience?: string;
+  /** Remembering verified tokens (see VerifiedTokenCache); on unless `false`. */
+  cache?: { maxEntries?: number; maxAgeMs?: number; now?: () => number } | false;
 }
 
 export type JwtVerifier = (token: string) => Promise<AuthOutcome>;
@@ -35,10 +39,14 @@ export function looksLikeJwt(token: string): boolean {
 export function createJwtVerifier(options: JwtOptions): JwtVerifier | undefined {
   const { secret, jwksUrl, issuer, audience } = options;
   if (!secret && !jwksUrl) return undefined;
-  const secretKey = secret ? new TextEncoder().encode(secret) : undefined;
+  // Imported once: given raw bytes, jose would import the HMAC key again on every verification.
+  const secretKey = secret ? hmacVerificationKey(secret) : undefined;
   const jwksKeys = jwksUrl ? guardedJwks(new URL(jwksUrl)) : undefined;
+  const verified = options.cache === false ? undefined : new VerifiedTokenCache({ ...options.cache, clockToleranceSeconds: CLOCK_TOLERANCE_SECONDS });
 
   return async (token) => {
+    const cached = verified?.get(token);
+    if (cached) return 'expired' in cached ? rejected('token expired') : { ok: true, identity: cached.identity };
     let alg: string | undefined;
     try {
       alg = decodeProtectedHeader(token).alg;
@@ -52,17 +60,25 @@ export function createJwtVerifier(options: JwtOptions): JwtVerifier | undefined 
       const common = { issuer, audience, clockTolerance: CLOCK_TOLERANCE_SECONDS, requiredClaims: ['exp'] };
       let payload: JWTPayload;
       if (symmetric && secretKey) {
-        ({ payload } = await jwtVerify(token, secretKey, { ...common, algorithms: ['HS256'] }));
+        ({ payload } = await jwtVerify(token, await secretKey, { ...common, algorithms: ['HS256'] }));
       } else if (!symmetric && jwksKeys) {
         ({ payload } = await jwtVerify(token, jwksKeys, { ...common, algorithms: ASYMMETRIC_ALGORITHMS }));
       } else {
         return rejected(`token algorithm ${alg ?? '(none)'} is not accepted`);
       }
-      return identityFromClaims(payload);
+      const outcome = identityFromClaims(payload);
+      if (outcome.ok) verified?.remember(token, outcome.identity, payload.exp!);
+      return outcome;
     } catch (error) {
       return describeFailure(error);
     }
   };
+}
+
+function hmacVerificationKey(secret: string): Promise<webcrypto.CryptoKey> {
+  const key = webcrypto.subtle.importKey('raw', new TextEncoder().encode(secret), { name: 'HMAC', hash: 'SHA-256' }, false, ['verify']);
+  key.catch(() => undefined); // surfaced by the first verification that awaits it
+  return key;
 }
 
 function guardedJwks(url: URL): JWTVerifyGetKey {

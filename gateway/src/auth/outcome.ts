@@ -1,4 +1,4 @@
-import type { Identity } from '@switchboard/kit';
+import type { Identity } from '@switchboard/kit/edge';
 
 /**
  * Result of checking a request's credentials. `status` is 401 for anything the caller can fix

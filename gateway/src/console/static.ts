@@ -1,6 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
 /** Where the console is served; the SPA's router uses the same base. */
@@ -65,6 +64,8 @@ export async function consoleStatic(app: FastifyInstance, options: ConsoleStatic
     return;
   }
 
+  // Loaded only when there is a console to serve: otherwise it would sit in memory unused.
+  const { default: fastifyStatic } = await import('@fastify/static');
   await app.register(async (scope) => {
     await scope.register(fastifyStatic, {
       root: options.dir,

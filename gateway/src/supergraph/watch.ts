@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync, unwatchFile, watchFile, type Stats } from 'node:fs';
 import type { SupergraphManager } from '@apollo/gateway';
-import type { Logger } from '@switchboard/kit';
+import type { Logger } from '@switchboard/kit/edge';
 
 export interface SupergraphFileOptions {
   path: string;
