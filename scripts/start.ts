@@ -3,6 +3,7 @@
  * and the gateway, SQLite under ./data, a local nats-server when one is installed (else the
  * in-process bus), demo data. Prints the URLs and a ready-to-paste query with a dev token.
  */
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -47,6 +48,14 @@ if (env.NODE_ENV === 'production') {
   process.exit(1);
 }
 const logger = createLogger({ name: 'launcher', level: 'info' });
+
+// A fresh clone has no console bundle yet: build it once (about 10 s) so /console/ works at once.
+const consoleDir = env.GATEWAY_CONSOLE_DIR ?? fileURLToPath(new URL('../console/dist', import.meta.url));
+if (!env.GATEWAY_CONSOLE_DIR && !existsSync(join(consoleDir, 'index.html'))) {
+  logger.info('building the ops console (first start)…');
+  const build = spawnSync('pnpm', ['--filter', '@switchboard/console', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  if (build.status !== 0) logger.warn('the ops console did not build: /console answers 404 (pnpm --filter @switchboard/console build)');
+}
 initTracing({ serviceName: 'switchboard', env });
 const runnables: Runnable[] = [];
 
@@ -108,7 +117,6 @@ async function announce(): Promise<void> {
   await seedHelpdeskDemo(services.helpdesk!.deps);
   const token = await issueDevToken(env.JWT_SECRET!, { sub: 'dev-admin', email: 'admin@example.com', roles: ['admin'] }, 12 * 3600);
   const gateway = system!.gatewayUrl();
-  const consoleDir = env.GATEWAY_CONSOLE_DIR ?? fileURLToPath(new URL('../console/dist', import.meta.url));
   const consoleLine = existsSync(join(consoleDir, 'index.html'))
     ? `${gateway}/console/   (ops console; demo sign-in by role)`
     : `${gateway}/console/   (not built yet: pnpm --filter @switchboard/console build, then reload)`;
