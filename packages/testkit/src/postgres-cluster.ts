@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -7,6 +7,7 @@ import pg from 'pg';
 import { processAlive, registerProcessCleanup, sleepSync } from './cleanup.js';
 import { freePort } from './ports.js';
 import { findPostgresBinDir } from './postgres.js';
+import { postgresUser, quoteIdent, run, type RunResult } from './postgres-process.js';
 
 /**
  * A PostgreSQL cluster this process owns and may take down and bring back at will — for chaos
@@ -45,39 +46,6 @@ export interface PostgresCluster {
 export interface PostgresClusterOptions {
   /** `max_connections` (default 300). */
   maxConnections?: number;
-}
-
-interface RunResult {
-  code: number | null;
-  output: string;
-}
-
-function run(cmd: string, args: string[], opts: SpawnOptions): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
-}
-
-/** uid/gid of the `postgres` OS user (PostgreSQL refuses to run as root). */
-function postgresOsUser(): { uid: number; gid: number } | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , uid, gid] = line.split(':');
-      if (name === 'postgres' && uid && gid) return { uid: Number(uid), gid: Number(gid) };
-    }
-  } catch {
-    /* no /etc/passwd */
-  }
-  return undefined;
-}
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
 }
 
 class Cluster implements PostgresCluster {
@@ -219,7 +187,7 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const binDir = findPostgresBinDir();
   if (!binDir) throw new Error('PostgreSQL not installed (initdb not found): apt-get install -y postgresql, or set POSTGRES_BIN_DIR');
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
-  const user = root ? postgresOsUser() : undefined;
+  const user = root ? postgresUser() : undefined;
   if (root && !user) throw new Error('running as root but there is no `postgres` OS user to run PostgreSQL as');
   // When root, /tmp (world-traversable) rather than a possibly private TMPDIR.
   const baseDir = await mkdtemp(join(user ? '/tmp' : tmpdir(), 'testkit-pgcluster-'));

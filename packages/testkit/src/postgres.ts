@@ -1,4 +1,4 @@
-import { spawn, type SpawnOptions } from 'node:child_process';
+import type { SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { accessSync, constants as fsConstants, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -7,6 +7,7 @@ import { delimiter, join } from 'node:path';
 import pg from 'pg';
 import { processAlive, registerProcessCleanup, sleepSync } from './cleanup.js';
 import { freePort } from './ports.js';
+import { isRoot, postgresUser, quoteIdent, run, type RunResult } from './postgres-process.js';
 
 /**
  * Env var with an admin URL of an already running server (e.g.
@@ -80,23 +81,6 @@ export function findPostgresBinDir(): string | undefined {
   );
 }
 
-function isRoot(): boolean {
-  return typeof process.getuid === 'function' && process.getuid() === 0;
-}
-
-/** uid/gid of the `postgres` OS user from /etc/passwd, or undefined. */
-function postgresUser(): { uid: number; gid: number } | undefined {
-  try {
-    for (const line of readFileSync('/etc/passwd', 'utf8').split('\n')) {
-      const [name, , uid, gid] = line.split(':');
-      if (name === 'postgres' && uid && gid) return { uid: Number(uid), gid: Number(gid) };
-    }
-  } catch {
-    /* ignore */
-  }
-  return undefined;
-}
-
 /**
  * True when startPostgres() can work: TEST_POSTGRES_URL is set, or initdb is
  * installed (and, when running as root, the `postgres` OS user exists).
@@ -109,22 +93,6 @@ export function postgresAvailable(): boolean {
 
 // ---------------------------------------------------------------------------
 // throwaway cluster
-
-interface RunResult {
-  code: number | null;
-  output: string;
-}
-
-function run(cmd: string, args: string[], opts: SpawnOptions): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { ...opts, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout?.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    child.stderr?.on('data', (c: Buffer) => (output += c.toString('utf8')));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, output }));
-  });
-}
 
 class LocalCluster {
   readonly adminUrl: string;
@@ -318,10 +286,6 @@ async function acquireShared(): Promise<{ cluster: LocalCluster; release: () => 
 
 // ---------------------------------------------------------------------------
 // handle
-
-function quoteIdent(name: string): string {
-  return `"${name.replace(/"/g, '""')}"`;
-}
 
 function databaseUrl(adminUrl: string, database: string): string {
   const url = new URL(adminUrl);
