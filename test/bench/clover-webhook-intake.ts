@@ -5,7 +5,7 @@
  * against, in the same run, a bare Node server that only verifies the signature. The load comes
  * from autocannon in a separate process: 100 connections, every request a distinct signed webhook.
  *
- *   pnpm exec tsx test/bench/clover-webhook-intake.ts [--duration 15] [--connections 100] [--db postgres|sqlite] [--warmup 3] [--skip-bare] [--json <file>]
+ *   pnpm exec tsx test/bench/clover-webhook-intake.ts [--duration 15] [--connections 100] [--db postgres|sqlite] [--warmup 3] [--skip-bare] [--cpu-profile <dir>] [--json <file>]
  *
  * Targets on the 2-core machine: ≥ 8,500 req/s (about 25× the seed dispatcher's 347 req/s), at
  * least half the bare server's rate, p99 under 25 ms. Everything shares the machine's cores:
@@ -25,6 +25,8 @@ import { startNats, startPostgres } from '@switchboard/testkit';
 import { CloverWebhook } from '../../subgraphs/payments/src/clover-webhooks/clover-webhook.js';
 import { payments, type PaymentsDeps } from '../../subgraphs/payments/src/service.js';
 import { JSON_OPTION, round, writeReport } from './support/bench-report.js';
+import { profiled } from './support/cpu-profile.js';
+import { measureCpu } from './support/machine-cpu.js';
 
 const { values } = parseArgs({
   options: {
@@ -35,6 +37,7 @@ const { values } = parseArgs({
     'skip-bare': { type: 'boolean', default: false },
     objects: { type: 'string', default: 'payment' },
     processor: { type: 'string', default: 'off' },
+    'cpu-profile': { type: 'string' },
     ...JSON_OPTION,
   },
 });
@@ -145,8 +148,10 @@ async function main() {
     const beforeCpu = process.cpuUsage(cpu);
     const intakeStarted = Date.now();
     cpu = process.cpuUsage();
-    const intakeResult = await load(intakeUrl, DURATION);
+    const intakeSpan = measureCpu();
+    const intakeResult = await profiled(values['cpu-profile'], 'clover-intake', () => load(intakeUrl, DURATION));
     const intakeCpu = process.cpuUsage(cpu);
+    const spent = intakeSpan();
     const loadEnded = Date.now();
     const stored = (await service.deps.db.em().count(CloverWebhook, { status: 'verified' })) - warmRows;
     const drainedAfterMs = (await drain(service)) - loadEnded;
@@ -177,7 +182,7 @@ async function main() {
       rows: [
         { label: 'seed dispatcher (Cloudflare Worker)', rps: SEED_DISPATCHER_RPS },
         ...(bareBefore && bareAfter ? [asRow('bare node:http, HMAC only (before)', bareBefore), asRow('bare node:http, HMAC only (after)', bareAfter)] : []),
-        { ...asRow(`Clover intake (verify+store+publish, ${postgres ? 'PostgreSQL' : 'SQLite'})`, intakeResult), cpuUsPerRequest: round((intakeCpu.user + intakeCpu.system) / Math.max(intakeResult.ok + intakeResult.non2xx, 1), 0) },
+        { ...asRow(`Clover intake (verify+store+publish, ${postgres ? 'PostgreSQL' : 'SQLite'})`, intakeResult), cpuUsPerRequest: round((intakeCpu.user + intakeCpu.system) / Math.max(intakeResult.ok + intakeResult.non2xx, 1), 0), eventLoopBusyPercent: round(spent.eventLoopUtilization * 100, 0), machineBusyCores: round(spent.machineBusyCores, 2) },
       ],
       targets: [
         { label: `Clover intake ≥ ${fmt(TARGET_RPS)} req/s`, met: intakeResult.rps >= TARGET_RPS, detail: `${fmt(intakeResult.rps)} req/s (${fmt(intakeResult.rps / SEED_DISPATCHER_RPS, 1)}× the seed)` },
@@ -190,6 +195,10 @@ async function main() {
     const perRequest = (usage: NodeJS.CpuUsage, requests: number) => fmt((usage.user + usage.system) / Math.max(requests, 1));
     const bareCpu = { user: beforeCpu.user + afterCpu.user, system: beforeCpu.system + afterCpu.system };
     console.log(`server-process CPU per request: ${values['skip-bare'] ? '' : `bare ${perRequest(bareCpu, bareResult.ok)} µs, `}intake ${perRequest(intakeCpu, intakeResult.ok + intakeResult.non2xx)} µs (the intake figure includes the outbox relay publishing to JetStream)`);
+    console.log(
+      `during the intake run: the service's event loop ${fmt(spent.eventLoopUtilization * 100)} % busy; the machine ${fmt(spent.machineBusyCores, 2)} of ${spent.cores} cores busy ` +
+        '(service, PostgreSQL, nats-server and the load generator together)',
+    );
     console.log(
       `webhook processor (Platform API follow-up) in this process: ${values.processor === 'on' ? 'on' : 'off (CLOVER_WEBHOOK_PROCESSOR_ENABLED=false: an intake replica)'}; ` +
         `load average ${fmt(loadBefore, 1)} → ${fmt(loadavg()[0]!, 1)} on ${cpus().length} cores; the intake run took ${fmt((loadEnded - intakeStarted) / 1000, 1)} s`,

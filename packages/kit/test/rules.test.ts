@@ -4,8 +4,10 @@ import {
   bearerTokenOf,
   constantTimeEqual,
   createEvent,
+  digestMatchesHex,
   domainOf,
   exponentialSchedule,
+  hmacSha256,
   formatAmount,
   normalizeEmail,
   parseAmount,
@@ -79,5 +81,18 @@ describe('pure kit rules', () => {
     expect(constantTimeEqual('abc', 'abc')).toBe(true);
     expect(constantTimeEqual('abc', 'abd')).toBe(false);
     expect(constantTimeEqual('abc', 'abcd')).toBe(false);
+  });
+
+  it('matches a hex signature against a digest in either case, and refuses anything else', () => {
+    const digest = hmacSha256('secret', 'body');
+    const hex = digest.toString('hex');
+    expect(digestMatchesHex(digest, hex)).toBe(true);
+    expect(digestMatchesHex(digest, hex.toUpperCase())).toBe(true);
+    expect(digestMatchesHex(digest, hmacSha256('other', 'body').toString('hex'))).toBe(false);
+    expect(digestMatchesHex(digest, hex.slice(0, -2))).toBe(false);
+    expect(digestMatchesHex(digest, `${hex}00`)).toBe(false);
+    // Buffer.from(…, 'hex') would silently stop at the first non-hex pair.
+    expect(digestMatchesHex(digest, `${hex.slice(0, 62)}zz`)).toBe(false);
+    expect(digestMatchesHex(digest, '')).toBe(false);
   });
 });

@@ -17,3 +17,15 @@ export function constantTimeEqual(a: string | Buffer, b: string | Buffer): boole
   const db = createHash('sha256').update(b).digest();
   return timingSafeEqual(da, db) && Buffer.byteLength(a) === Buffer.byteLength(b);
 }
+
+/**
+ * Whether `presentedHex` (any case) is the hex form of `digest`, compared in constant time.
+ * For signatures over a body: both sides are fixed-length digests, so unlike
+ * `constantTimeEqual` nothing needs hashing first, and the presented value is decoded once.
+ */
+export function digestMatchesHex(digest: Buffer, presentedHex: string): boolean {
+  if (presentedHex.length !== digest.length * 2 || !HEX.test(presentedHex)) return false;
+  return timingSafeEqual(Buffer.from(presentedHex, 'hex'), digest);
+}
+
+const HEX = /^[0-9a-fA-F]*$/;

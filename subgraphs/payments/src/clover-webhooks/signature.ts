@@ -1,4 +1,4 @@
-import { constantTimeEqual, hmacSha256 } from '@switchboard/kit';
+import { digestMatchesHex, hmacSha256 } from '@switchboard/kit';
 
 /** The header Clover signs webhooks with and the dispatcher passes on untouched. */
 export const SIGNATURE_HEADER = 'x-clover-auth-code';
@@ -16,10 +16,10 @@ export type SignatureCheck = 'valid' | 'missing' | 'mismatch';
  * constant time over the raw bytes as received.
  */
 export function checkSignature(raw: Buffer, header: string | undefined, secrets: readonly string[]): SignatureCheck {
-  const presented = header?.trim().toLowerCase();
+  const presented = header?.trim();
   if (!presented) return 'missing';
   let valid = false;
   // Every secret is tried, so the time taken does not tell which one matched.
-  for (const secret of secrets) valid = constantTimeEqual(presented, signWebhook(secret, raw)) || valid;
+  for (const secret of secrets) valid = digestMatchesHex(hmacSha256(secret, raw), presented) || valid;
   return valid ? 'valid' : 'mismatch';
 }
