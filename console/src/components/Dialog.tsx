@@ -24,3 +24,17 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
     </dialog>
   );
 }
+
+/** A dialog form's buttons: Cancel, and the submit button that says so while the action runs. */
+export function DialogActions({ onCancel, running, submitLabel, runningLabel }: { onCancel: () => void; running: boolean; submitLabel: string; runningLabel: string }) {
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="button secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <button type="submit" className="button" disabled={running}>
+        {running ? runningLabel : submitLabel}
+      </button>
+    </div>
+  );
+}

@@ -1,10 +1,13 @@
 import { useEffect, useState, type FormEvent } from 'react';
 import { StatusBadge } from '../components/Badges';
 import { BarChart } from '../components/Charts';
-import { Dialog } from '../components/Dialog';
+import { Dialog, DialogActions } from '../components/Dialog';
+import { InvoiceTable } from '../components/InvoiceTable';
 import { Page, Section } from '../components/Page';
 import { ProgressBar } from '../components/ProgressBar';
 import { ActionMessage, EmptyState, QueryView } from '../components/QueryView';
+import { StatusFilter } from '../components/StatusFilter';
+import { ACTIONS_COLUMN, ScrollingTable, StatusCell } from '../components/Table';
 import {
   BillingInvoicesDocument,
   ReconciliationDocument,
@@ -12,7 +15,7 @@ import {
   StartReconciliationDocument,
   type ReconciliationQuery,
 } from '../graphql/generated';
-import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format';
+import { formatDateTime, formatMoney, formatNumber } from '../lib/format';
 import { usageByPeriod } from '../lib/usage-series';
 import { useMutation, useQuery } from '../lib/use-graphql';
 
@@ -46,13 +49,7 @@ function InvoicesAndUsage() {
       <form className="toolbar" role="search" aria-label="Filter invoices" onSubmit={onSubmit}>
         <label htmlFor="inv-customer">Customer e-mail</label>
         <input id="inv-customer" type="search" value={draft.customerEmail} onChange={(e) => setDraft({ ...draft, customerEmail: e.target.value })} />
-        <label htmlFor="inv-status">Status</label>
-        <select id="inv-status" value={draft.status} onChange={(e) => setDraft({ ...draft, status: e.target.value })}>
-          <option value="">Any</option>
-          {['draft', 'open', 'paid', 'void'].map((s) => (
-            <option key={s}>{s}</option>
-          ))}
-        </select>
+        <StatusFilter id="inv-status" value={draft.status} statuses={['draft', 'open', 'paid', 'void']} onChange={(status) => setDraft({ ...draft, status })} />
         <button type="submit" className="button">
           Apply
         </button>
@@ -82,38 +79,7 @@ function InvoicesAndUsage() {
                 {data.invoices.length === 0 ? (
                   <EmptyState>No invoices match.</EmptyState>
                 ) : (
-                  <div className="table-wrap tall">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Invoice</th>
-                          <th scope="col">Period</th>
-                          <th scope="col">Status</th>
-                          <th scope="col" className="num">Due</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {data.invoices.map((i) => (
-                          <tr key={i.id}>
-                            <td>
-                              {i.number ?? 'draft'} <span className="muted small">{i.serviceCode}</span>
-                              <div className="muted small">{i.customerEmail}</div>
-                            </td>
-                            <td>
-                              {formatDate(i.periodStart)} – {formatDate(i.periodEnd)}
-                            </td>
-                            <td>
-                              <StatusBadge status={i.status} />
-                            </td>
-                            <td className="num">
-                              {formatMoney(i.amountDue)}
-                              <div className="muted small">of {formatMoney(i.subtotal)}</div>
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <InvoiceTable invoices={data.invoices} detailed tall />
                 )}
               </Section>
             </div>
@@ -196,11 +162,7 @@ function ReconciliationPanel() {
           </>
         }
       >
-        {message && (
-          <p className="action-message success" role="status">
-            {message}
-          </p>
-        )}
+        <ActionMessage success={message} />
         <QueryView
           state={reconciliation}
           label="reconciliation items"
@@ -208,59 +170,51 @@ function ReconciliationPanel() {
           empty={itemStatus === 'delta' ? 'No open deltas: Switchboard and the apps agree.' : 'No items.'}
         >
           {(data) => (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Subscription</th>
-                    <th scope="col">Period</th>
-                    <th scope="col" className="num">Switchboard</th>
-                    <th scope="col" className="num">App</th>
-                    <th scope="col" className="num">Delta</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">
-                      <span className="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.reconciliationItems.map((item) => (
-                    <tr key={item.id} data-testid="reconciliation-item">
-                      <td>
-                        {item.subscriptionExternalId} <span className="muted small">{item.serviceCode}</span>
-                        <div className="muted small">
-                          {item.customerEmail ?? 'unknown customer'} · {formatNumber(item.usageQuantity)} metered
-                        </div>
-                      </td>
-                      <td>{item.period}</td>
-                      <td className="num">{formatMoney(item.computedAmount)}</td>
-                      <td className="num">{formatMoney(item.externalAmount)}</td>
-                      <td className="num">{formatMoney(item.delta)}</td>
-                      <td>
-                        <StatusBadge status={item.status} />
-                        {item.note && (
-                          <div className="muted small">
-                            “{item.note}” — {item.resolvedBy}, {formatDateTime(item.resolvedAt)}
-                          </div>
-                        )}
-                      </td>
-                      <td>
-                        {item.status === 'delta' && (
-                          <button
-                            type="button"
-                            className="button small"
-                            aria-label={`Resolve delta of ${item.subscriptionExternalId} for ${item.period}`}
-                            onClick={() => setResolving(item)}
-                          >
-                            Resolve…
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollingTable
+              columns={[
+                'Subscription',
+                'Period',
+                { label: 'Switchboard', numeric: true },
+                { label: 'App', numeric: true },
+                { label: 'Delta', numeric: true },
+                'Status',
+                ACTIONS_COLUMN,
+              ]}
+            >
+              {data.reconciliationItems.map((item) => (
+                <tr key={item.id} data-testid="reconciliation-item">
+                  <td>
+                    {item.subscriptionExternalId} <span className="muted small">{item.serviceCode}</span>
+                    <div className="muted small">
+                      {item.customerEmail ?? 'unknown customer'} · {formatNumber(item.usageQuantity)} metered
+                    </div>
+                  </td>
+                  <td>{item.period}</td>
+                  <td className="num">{formatMoney(item.computedAmount)}</td>
+                  <td className="num">{formatMoney(item.externalAmount)}</td>
+                  <td className="num">{formatMoney(item.delta)}</td>
+                  <StatusCell status={item.status}>
+                    {item.note && (
+                      <div className="muted small">
+                        “{item.note}” — {item.resolvedBy}, {formatDateTime(item.resolvedAt)}
+                      </div>
+                    )}
+                  </StatusCell>
+                  <td>
+                    {item.status === 'delta' && (
+                      <button
+                        type="button"
+                        className="button small"
+                        aria-label={`Resolve delta of ${item.subscriptionExternalId} for ${item.period}`}
+                        onClick={() => setResolving(item)}
+                      >
+                        Resolve…
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </ScrollingTable>
           )}
         </QueryView>
       </Section>
@@ -315,14 +269,7 @@ function ResolveDialog({ item, onClose, onResolved }: { item?: Item; onClose: ()
             </p>
           )}
           <ActionMessage error={state.error} />
-          <div className="dialog-actions">
-            <button type="button" className="button secondary" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="button" disabled={state.running}>
-              {state.running ? 'Resolving…' : 'Resolve with note'}
-            </button>
-          </div>
+          <DialogActions onCancel={onClose} running={state.running} submitLabel="Resolve with note" runningLabel="Resolving…" />
         </form>
       )}
     </Dialog>

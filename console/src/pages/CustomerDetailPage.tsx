@@ -1,9 +1,10 @@
 import { Link, useParams } from 'react-router-dom';
 import { StatusBadge, UnreadBadge } from '../components/Badges';
 import { Meter } from '../components/Charts';
-import { EmptyState } from '../components/QueryView';
+import { InvoiceTable } from '../components/InvoiceTable';
 import { Page, Section, Stat } from '../components/Page';
-import { QueryView } from '../components/QueryView';
+import { EmptyState, QueryView } from '../components/QueryView';
+import { ScrollingTable, StatusCell } from '../components/Table';
 import { CustomerDetailDocument, type CustomerDetailQuery } from '../graphql/generated';
 import { formatDate, formatDateTime, formatMoney, formatNumber } from '../lib/format';
 import { useQuery } from '../lib/use-graphql';
@@ -40,69 +41,43 @@ function CustomerView({ customer }: { customer: Customer }) {
           {customer.orders.length === 0 ? (
             <EmptyState>No orders.</EmptyState>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Order</th>
-                    <th scope="col">Placed</th>
-                    <th scope="col">State</th>
-                    <th scope="col" className="num">Total</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {customer.orders.map((o) => (
-                    <tr key={o.id}>
-                      <td>{o.reference}</td>
-                      <td>{formatDate(o.placedAt)}</td>
-                      <td>{o.state.name ?? '—'}{o.shippedAt ? ' · shipped' : ''}</td>
-                      <td className="num">{formatMoney(o.totalPaid)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollingTable columns={['Order', 'Placed', 'State', { label: 'Total', numeric: true }]}>
+              {customer.orders.map((o) => (
+                <tr key={o.id}>
+                  <td>{o.reference}</td>
+                  <td>{formatDate(o.placedAt)}</td>
+                  <td>{o.state.name ?? '—'}{o.shippedAt ? ' · shipped' : ''}</td>
+                  <td className="num">{formatMoney(o.totalPaid)}</td>
+                </tr>
+              ))}
+            </ScrollingTable>
           )}
         </Section>
         <Section title="Payments and virtual cards">
           {customer.payments.length === 0 ? (
             <EmptyState>No payments.</EmptyState>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Payment</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">Amount</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {customer.payments.map((p) => (
-                    <tr key={p.id}>
-                      <td>
-                        {p.kind.replace('_', ' ')} · {p.provider}
-                        {p.cardLast4 ? ` · ${p.cardBrand ?? 'card'} ••${p.cardLast4}` : ''}
-                        <div className="muted small">
-                          {p.reference ?? p.id} · {formatDateTime(p.createdAt)}
-                          {p.virtualCard ? ` · card for ${p.virtualCard.vendorName} (${p.virtualCard.invoiceNumber}), Odoo: ${p.virtualCard.deliveryStatus ?? '—'}` : ''}
-                        </div>
-                      </td>
-                      <td>
-                        <StatusBadge status={p.status} />
-                        {p.failureCode && <div className="muted small">{p.failureCode}</div>}
-                      </td>
-                      <td className="num">
-                        {formatMoney(p.amount)}
-                        {p.refundedAmount.amount !== '0' && !/^0(\.0+)?$/.test(p.refundedAmount.amount) && (
-                          <div className="muted small">refunded {formatMoney(p.refundedAmount)}</div>
-                        )}
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollingTable columns={['Payment', 'Status', { label: 'Amount', numeric: true }]}>
+              {customer.payments.map((p) => (
+                <tr key={p.id}>
+                  <td>
+                    {p.kind.replace('_', ' ')} · {p.provider}
+                    {p.cardLast4 ? ` · ${p.cardBrand ?? 'card'} ••${p.cardLast4}` : ''}
+                    <div className="muted small">
+                      {p.reference ?? p.id} · {formatDateTime(p.createdAt)}
+                      {p.virtualCard ? ` · card for ${p.virtualCard.vendorName} (${p.virtualCard.invoiceNumber}), Odoo: ${p.virtualCard.deliveryStatus ?? '—'}` : ''}
+                    </div>
+                  </td>
+                  <StatusCell status={p.status}>{p.failureCode && <div className="muted small">{p.failureCode}</div>}</StatusCell>
+                  <td className="num">
+                    {formatMoney(p.amount)}
+                    {p.refundedAmount.amount !== '0' && !/^0(\.0+)?$/.test(p.refundedAmount.amount) && (
+                      <div className="muted small">refunded {formatMoney(p.refundedAmount)}</div>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </ScrollingTable>
           )}
         </Section>
         <Section title="Billing">
@@ -132,34 +107,7 @@ function CustomerView({ customer }: { customer: Customer }) {
           {customer.invoices.length === 0 ? (
             <EmptyState>No invoices.</EmptyState>
           ) : (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Invoice</th>
-                    <th scope="col">Period</th>
-                    <th scope="col">Status</th>
-                    <th scope="col" className="num">Due</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {customer.invoices.map((i) => (
-                    <tr key={i.id}>
-                      <td>
-                        {i.number ?? 'draft'} <span className="muted small">{i.serviceCode}</span>
-                      </td>
-                      <td>
-                        {formatDate(i.periodStart)} – {formatDate(i.periodEnd)}
-                      </td>
-                      <td>
-                        <StatusBadge status={i.status} />
-                      </td>
-                      <td className="num">{formatMoney(i.amountDue)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <InvoiceTable invoices={customer.invoices} />
           )}
         </Section>
         <Section title="Tickets">

@@ -3,6 +3,7 @@ import { Link, useSearchParams } from 'react-router-dom';
 import { StatusBadge, UnreadBadge } from '../components/Badges';
 import { Page, Section } from '../components/Page';
 import { QueryView } from '../components/QueryView';
+import { ScrollingTable } from '../components/Table';
 import { CustomerSearchDocument } from '../graphql/generated';
 import { formatDate } from '../lib/format';
 import { useQuery } from '../lib/use-graphql';
@@ -36,41 +37,29 @@ export function CustomersPage() {
           empty={search ? `No customer’s e-mail or name contains “${search}”.` : 'No customers yet.'}
         >
           {(data) => (
-            <div className="table-wrap">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Customer</th>
-                    <th scope="col">Billing account</th>
-                    <th scope="col">Open tickets</th>
-                    <th scope="col">Since</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.customers.map((c) => (
-                    <tr key={c.email}>
-                      <td>
-                        <Link to={`/customers/${encodeURIComponent(c.email)}`}>{c.name}</Link>
-                        <div className="muted small">{c.email}</div>
-                      </td>
-                      <td>
-                        {c.billingAccount ? (
-                          <>
-                            {c.billingAccount.number} <StatusBadge status={c.billingAccount.status} />
-                          </>
-                        ) : (
-                          <span className="muted">none yet</span>
-                        )}
-                      </td>
-                      <td>
-                        {c.openTicketCount} <UnreadBadge count={c.unreadTicketCount} label="unread by customer" />
-                      </td>
-                      <td>{formatDate(c.createdAt)}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+            <ScrollingTable columns={['Customer', 'Billing account', 'Open tickets', 'Since']}>
+              {data.customers.map((c) => (
+                <tr key={c.email}>
+                  <td>
+                    <Link to={`/customers/${encodeURIComponent(c.email)}`}>{c.name}</Link>
+                    <div className="muted small">{c.email}</div>
+                  </td>
+                  <td>
+                    {c.billingAccount ? (
+                      <>
+                        {c.billingAccount.number} <StatusBadge status={c.billingAccount.status} />
+                      </>
+                    ) : (
+                      <span className="muted">none yet</span>
+                    )}
+                  </td>
+                  <td>
+                    {c.openTicketCount} <UnreadBadge count={c.unreadTicketCount} label="unread by customer" />
+                  </td>
+                  <td>{formatDate(c.createdAt)}</td>
+                </tr>
+              ))}
+            </ScrollingTable>
           )}
         </QueryView>
       </Section>

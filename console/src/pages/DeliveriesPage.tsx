@@ -1,8 +1,8 @@
 import { useState } from 'react';
-import { StatusBadge } from '../components/Badges';
 import { BarChart } from '../components/Charts';
 import { Page, Section } from '../components/Page';
 import { ActionMessage, EmptyState, QueryView } from '../components/QueryView';
+import { ACTIONS_COLUMN, ScrollingTable, StatusCell, Table } from '../components/Table';
 import { DeliveriesOverviewDocument, type DeadLetterRowFragment, type DeliveriesOverviewQuery, type DeliveryRowFragment } from '../graphql/generated';
 import { deliveryStats } from '../lib/delivery-stats';
 import { formatDateTime } from '../lib/format';
@@ -19,19 +19,14 @@ interface Filters {
   deadStatus: string;
 }
 
+/** The services' rows as one list, newest first (a service the filters leave out has no list). */
+function newestFirst<Row extends { createdAt: string }>(perService: (Row[] | null | undefined)[]): Row[] {
+  return perService.flatMap((rows) => rows ?? []).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+}
+
 function rowsOf(data: DeliveriesOverviewQuery) {
-  const deliveries: DeliveryRowFragment[] = [
-    ...(data.paymentsDeliveries ?? []),
-    ...(data.commerceDeliveries ?? []),
-    ...(data.billingDeliveries ?? []),
-    ...(data.helpdeskDeliveries ?? []),
-  ].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  const deadLetters: DeadLetterRowFragment[] = [
-    ...(data.paymentsDeadLetters ?? []),
-    ...(data.commerceDeadLetters ?? []),
-    ...(data.billingDeadLetters ?? []),
-    ...(data.helpdeskDeadLetters ?? []),
-  ].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  const deliveries: DeliveryRowFragment[] = newestFirst([data.paymentsDeliveries, data.commerceDeliveries, data.billingDeliveries, data.helpdeskDeliveries]);
+  const deadLetters: DeadLetterRowFragment[] = newestFirst([data.paymentsDeadLetters, data.commerceDeadLetters, data.billingDeadLetters, data.helpdeskDeadLetters]);
   return { deliveries, deadLetters };
 }
 
@@ -130,122 +125,89 @@ export function DeliveriesPage() {
                 {deadLetters.length === 0 ? (
                   <EmptyState>No dead letters{filters.deadStatus === 'dead' ? ' waiting for a replay' : ''}. Every event was handled.</EmptyState>
                 ) : (
-                  <div className="table-wrap">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Event</th>
-                          <th scope="col">Consumer</th>
-                          <th scope="col">Error</th>
-                          <th scope="col">Status</th>
-                          <th scope="col">
-                            <span className="visually-hidden">Actions</span>
-                          </th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {deadLetters.map((d) => (
-                          <tr key={d.id} data-testid="dead-letter-row">
-                            <td>
-                              {d.eventType}
-                              <div className="muted small">
-                                {d.service} · {formatDateTime(d.createdAt)}
-                              </div>
-                            </td>
-                            <td>{d.consumer}</td>
-                            <td className="wrap">
-                              {d.error}
-                              <div className="muted small">after {d.attempts} attempts</div>
-                            </td>
-                            <td>
-                              <StatusBadge status={d.status} />
-                              {d.replayedAt && <div className="muted small">{formatDateTime(d.replayedAt)}</div>}
-                            </td>
-                            <td>
-                              {d.status === 'dead' && isService(d.service) && (
-                                <button
-                                  type="button"
-                                  className="button small"
-                                  disabled={busy === d.id}
-                                  aria-label={`Replay ${d.eventType} for ${d.consumer}`}
-                                  onClick={() =>
-                                    act(d.id, async () => {
-                                      const replayed = await replayDeadLetter(d.service as ServiceName, d.id);
-                                      return `Replayed ${replayed.eventType} through ${replayed.consumer}: ${replayed.status}.`;
-                                    })
-                                  }
-                                >
-                                  {busy === d.id ? 'Replaying…' : 'Replay'}
-                                </button>
-                              )}
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <ScrollingTable columns={['Event', 'Consumer', 'Error', 'Status', ACTIONS_COLUMN]}>
+                    {deadLetters.map((d) => (
+                      <tr key={d.id} data-testid="dead-letter-row">
+                        <td>
+                          {d.eventType}
+                          <div className="muted small">
+                            {d.service} · {formatDateTime(d.createdAt)}
+                          </div>
+                        </td>
+                        <td>{d.consumer}</td>
+                        <td className="wrap">
+                          {d.error}
+                          <div className="muted small">after {d.attempts} attempts</div>
+                        </td>
+                        <StatusCell status={d.status}>{d.replayedAt && <div className="muted small">{formatDateTime(d.replayedAt)}</div>}</StatusCell>
+                        <td>
+                          {d.status === 'dead' && isService(d.service) && (
+                            <button
+                              type="button"
+                              className="button small"
+                              disabled={busy === d.id}
+                              aria-label={`Replay ${d.eventType} for ${d.consumer}`}
+                              onClick={() =>
+                                act(d.id, async () => {
+                                  const replayed = await replayDeadLetter(d.service as ServiceName, d.id);
+                                  return `Replayed ${replayed.eventType} through ${replayed.consumer}: ${replayed.status}.`;
+                                })
+                              }
+                            >
+                              {busy === d.id ? 'Replaying…' : 'Replay'}
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </ScrollingTable>
                 )}
               </Section>
               <Section title={`Deliveries (${deliveries.length})`} id="deliveries">
                 {deliveries.length === 0 ? (
                   <EmptyState>No deliveries match these filters.</EmptyState>
                 ) : (
-                  <div className="table-wrap">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">Delivery</th>
-                          <th scope="col">Status</th>
-                          <th scope="col">Attempts</th>
-                          <th scope="col">
-                            <span className="visually-hidden">Actions</span>
-                          </th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {deliveries.map((d) => (
-                          <tr key={d.id}>
-                            <td className="wrap">
-                              {d.kind} <span className="muted small">{d.service}</span>
-                              <div className="muted small">
-                                {d.reference ? `${d.reference} · ` : ''}
-                                {d.targetUrl}
-                              </div>
-                              <AttemptLog delivery={d} />
-                            </td>
-                            <td>
-                              <StatusBadge status={d.status} />
-                              {d.nextAttemptAt && !d.completedAt && ['pending', 'awaiting_ack'].includes(d.status) && (
-                                <div className="muted small">next {formatDateTime(d.nextAttemptAt)}</div>
-                              )}
-                            </td>
-                            <td>
-                              {d.attempts} / {d.maxAttempts}
-                              {d.lastStatusCode != null && <div className="muted small">last HTTP {d.lastStatusCode}</div>}
-                            </td>
-                            <td>
-                              {isService(d.service) && d.status !== 'in_flight' && (
-                                <button
-                                  type="button"
-                                  className="button small secondary"
-                                  disabled={busy === d.id}
-                                  aria-label={`Retry delivery ${d.kind} ${d.reference ?? d.id}`}
-                                  onClick={() =>
-                                    act(d.id, async () => {
-                                      const resent = await resendDelivery(d.service as ServiceName, d.id);
-                                      return `Delivery ${resent.kind} queued again (${resent.status}).`;
-                                    })
-                                  }
-                                >
-                                  Retry
-                                </button>
-                              )}
-                            </td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
+                  <ScrollingTable columns={['Delivery', 'Status', 'Attempts', ACTIONS_COLUMN]}>
+                    {deliveries.map((d) => (
+                      <tr key={d.id}>
+                        <td className="wrap">
+                          {d.kind} <span className="muted small">{d.service}</span>
+                          <div className="muted small">
+                            {d.reference ? `${d.reference} · ` : ''}
+                            {d.targetUrl}
+                          </div>
+                          <AttemptLog delivery={d} />
+                        </td>
+                        <StatusCell status={d.status}>
+                          {d.nextAttemptAt && !d.completedAt && ['pending', 'awaiting_ack'].includes(d.status) && (
+                            <div className="muted small">next {formatDateTime(d.nextAttemptAt)}</div>
+                          )}
+                        </StatusCell>
+                        <td>
+                          {d.attempts} / {d.maxAttempts}
+                          {d.lastStatusCode != null && <div className="muted small">last HTTP {d.lastStatusCode}</div>}
+                        </td>
+                        <td>
+                          {isService(d.service) && d.status !== 'in_flight' && (
+                            <button
+                              type="button"
+                              className="button small secondary"
+                              disabled={busy === d.id}
+                              aria-label={`Retry delivery ${d.kind} ${d.reference ?? d.id}`}
+                              onClick={() =>
+                                act(d.id, async () => {
+                                  const resent = await resendDelivery(d.service as ServiceName, d.id);
+                                  return `Delivery ${resent.kind} queued again (${resent.status}).`;
+                                })
+                              }
+                            >
+                              Retry
+                            </button>
+                          )}
+                        </td>
+                      </tr>
+                    ))}
+                  </ScrollingTable>
                 )}
               </Section>
             </>
@@ -264,28 +226,17 @@ function AttemptLog({ delivery }: { delivery: DeliveryRowFragment }) {
         {delivery.attemptLog.length} attempt{delivery.attemptLog.length === 1 ? '' : 's'}
         {delivery.lastError ? ` · ${delivery.lastError}` : ''}
       </summary>
-      <table>
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">Started</th>
-            <th scope="col">HTTP</th>
-            <th scope="col" className="num">Latency</th>
-            <th scope="col">Error</th>
+      <Table columns={['#', 'Started', 'HTTP', { label: 'Latency', numeric: true }, 'Error']}>
+        {delivery.attemptLog.map((a) => (
+          <tr key={a.attempt}>
+            <td>{a.attempt}</td>
+            <td>{formatDateTime(a.startedAt)}</td>
+            <td>{a.statusCode ?? '—'}</td>
+            <td className="num">{a.latencyMs} ms</td>
+            <td className="wrap">{a.error ?? ''}</td>
           </tr>
-        </thead>
-        <tbody>
-          {delivery.attemptLog.map((a) => (
-            <tr key={a.attempt}>
-              <td>{a.attempt}</td>
-              <td>{formatDateTime(a.startedAt)}</td>
-              <td>{a.statusCode ?? '—'}</td>
-              <td className="num">{a.latencyMs} ms</td>
-              <td className="wrap">{a.error ?? ''}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
+        ))}
+      </Table>
     </details>
   );
 }

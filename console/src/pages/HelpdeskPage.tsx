@@ -2,6 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { StatusBadge, UnreadBadge } from '../components/Badges';
 import { Page, Section } from '../components/Page';
+import { Pager } from '../components/Pager';
 import { QueryView } from '../components/QueryView';
 import { HelpdeskInboxDocument } from '../graphql/generated';
 import { formatDateTime } from '../lib/format';
@@ -86,27 +87,15 @@ export function HelpdeskPage() {
                   </li>
                 ))}
               </ul>
-              <nav className="pager" aria-label="Inbox pages">
-                <button
-                  type="button"
-                  className="button small secondary"
-                  disabled={offset === 0}
-                  onClick={() => update({ offset: String(Math.max(0, offset - PAGE_SIZE)) })}
-                >
-                  Previous
-                </button>
-                <span>
-                  {offset + 1}–{offset + data.helpdeskInbox.items.length} of {data.helpdeskInbox.total}
-                </span>
-                <button
-                  type="button"
-                  className="button small secondary"
-                  disabled={offset + PAGE_SIZE >= data.helpdeskInbox.total}
-                  onClick={() => update({ offset: String(offset + PAGE_SIZE) })}
-                >
-                  Next
-                </button>
-              </nav>
+              <Pager
+                label="Inbox pages"
+                hasPrevious={offset !== 0}
+                hasNext={offset + PAGE_SIZE < data.helpdeskInbox.total}
+                onPrevious={() => update({ offset: String(Math.max(0, offset - PAGE_SIZE)) })}
+                onNext={() => update({ offset: String(offset + PAGE_SIZE) })}
+              >
+                {offset + 1}–{offset + data.helpdeskInbox.items.length} of {data.helpdeskInbox.total}
+              </Pager>
             </>
           )}
         </QueryView>

@@ -3,6 +3,8 @@ import { StatusBadge } from '../components/Badges';
 import { BarChart } from '../components/Charts';
 import { AwaitingFields, Page, Section } from '../components/Page';
 import { EmptyState, QueryView } from '../components/QueryView';
+import { StatusFilter } from '../components/StatusFilter';
+import { ScrollingTable, StatusCell } from '../components/Table';
 import { WebhookIntakeDocument, type WebhookIntakeQuery } from '../graphql/generated';
 import { formatDateTime, formatMoney } from '../lib/format';
 import { useQuery } from '../lib/use-graphql';
@@ -59,58 +61,34 @@ export function IntakePage() {
               <div className="grid-2">
                 <Section
                   title="Clover webhooks"
-                  actions={
-                    <>
-                      <label htmlFor="clover-status">Status</label>
-                      <select id="clover-status" value={cloverStatus} onChange={(e) => setCloverStatus(e.target.value)}>
-                        <option value="">Any</option>
-                        {['verified', 'forwarded', 'verification', 'rejected'].map((s) => (
-                          <option key={s}>{s}</option>
-                        ))}
-                      </select>
-                    </>
-                  }
+                  actions={<StatusFilter id="clover-status" value={cloverStatus} statuses={['verified', 'forwarded', 'verification', 'rejected']} onChange={setCloverStatus} />}
                 >
                   {data.cloverWebhooks.length === 0 ? (
                     <EmptyState>No Clover webhooks received{cloverStatus ? ` with status ${cloverStatus}` : ''}.</EmptyState>
                   ) : (
-                    <div className="table-wrap">
-                      <table>
-                        <thead>
-                          <tr>
-                            <th scope="col">Received</th>
-                            <th scope="col">Endpoint</th>
-                            <th scope="col">Status</th>
-                            <th scope="col">Why / processing</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {data.cloverWebhooks.map((w) => (
-                            <tr key={w.id}>
-                              <td>
-                                {formatDateTime(w.receivedAt)}
-                                <div className="muted small">
-                                  {w.remoteIp ?? 'unknown IP'} · {w.bodyBytes} bytes{w.signaturePresent ? ' · signed' : ''}
-                                </div>
-                              </td>
-                              <td>{w.endpoint}</td>
-                              <td>
-                                <StatusBadge status={w.status} />
-                              </td>
-                              <td className="wrap">
-                                {w.reason ? `${w.reason}${w.detail ? `: ${w.detail}` : ''}` : `${w.shape ?? ''} ${w.objectCount} objects, ${w.merchantCount} merchants`}
-                                {w.processingStatus && (
-                                  <div className="muted small">
-                                    processing {w.processingStatus}
-                                    {w.processingError ? `: ${w.processingError}` : ''}
-                                  </div>
-                                )}
-                              </td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
+                    <ScrollingTable columns={['Received', 'Endpoint', 'Status', 'Why / processing']}>
+                      {data.cloverWebhooks.map((w) => (
+                        <tr key={w.id}>
+                          <td>
+                            {formatDateTime(w.receivedAt)}
+                            <div className="muted small">
+                              {w.remoteIp ?? 'unknown IP'} · {w.bodyBytes} bytes{w.signaturePresent ? ' · signed' : ''}
+                            </div>
+                          </td>
+                          <td>{w.endpoint}</td>
+                          <StatusCell status={w.status} />
+                          <td className="wrap">
+                            {w.reason ? `${w.reason}${w.detail ? `: ${w.detail}` : ''}` : `${w.shape ?? ''} ${w.objectCount} objects, ${w.merchantCount} merchants`}
+                            {w.processingStatus && (
+                              <div className="muted small">
+                                processing {w.processingStatus}
+                                {w.processingError ? `: ${w.processingError}` : ''}
+                              </div>
+                            )}
+                          </td>
+                        </tr>
+                      ))}
+                    </ScrollingTable>
                   )}
                 </Section>
                 <Section title="Clover verification codes">
@@ -129,15 +107,12 @@ export function IntakePage() {
                 <Section
                   title={`PrestaShop sales events (${data.prestashopEvents.totalCount})`}
                   actions={
-                    <>
-                      <label htmlFor="ps-status">Status</label>
-                      <select id="ps-status" value={prestashopStatus} onChange={(e) => setPrestashopStatus(e.target.value)}>
-                        <option value="">Any</option>
-                        {['pending', 'processed', 'duplicate', 'superseded', 'consolidated', 'ignored', 'failed'].map((s) => (
-                          <option key={s}>{s}</option>
-                        ))}
-                      </select>
-                    </>
+                    <StatusFilter
+                      id="ps-status"
+                      value={prestashopStatus}
+                      statuses={['pending', 'processed', 'duplicate', 'superseded', 'consolidated', 'ignored', 'failed']}
+                      onChange={setPrestashopStatus}
+                    />
                   }
                 >
                   {data.prestashopEventCounts.length > 0 && (
@@ -152,74 +127,48 @@ export function IntakePage() {
                   {data.prestashopEvents.nodes.length === 0 ? (
                     <EmptyState>No PrestaShop events{prestashopStatus ? ` with status ${prestashopStatus}` : ''}.</EmptyState>
                   ) : (
-                    <div className="table-wrap">
-                      <table>
-                        <thead>
-                          <tr>
-                            <th scope="col">Event</th>
-                            <th scope="col">Status</th>
-                            <th scope="col">Received</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {data.prestashopEvents.nodes.map((e) => (
-                            <tr key={e.id}>
-                              <td className="wrap">
-                                #{e.eventId} {e.entityType} {e.entityId} · {e.actionType}
-                                <div className="muted small">
-                                  batch {e.batchId}
-                                  {e.timesReceived > 1 ? ` · received ${e.timesReceived}×` : ''}
-                                </div>
-                                {e.error && <div className="error-text small">{e.error}</div>}
-                              </td>
-                              <td>
-                                <StatusBadge status={e.status} />
-                              </td>
-                              <td>{formatDateTime(e.receivedAt)}</td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
+                    <ScrollingTable columns={['Event', 'Status', 'Received']}>
+                      {data.prestashopEvents.nodes.map((e) => (
+                        <tr key={e.id}>
+                          <td className="wrap">
+                            #{e.eventId} {e.entityType} {e.entityId} · {e.actionType}
+                            <div className="muted small">
+                              batch {e.batchId}
+                              {e.timesReceived > 1 ? ` · received ${e.timesReceived}×` : ''}
+                            </div>
+                            {e.error && <div className="error-text small">{e.error}</div>}
+                          </td>
+                          <StatusCell status={e.status} />
+                          <td>{formatDateTime(e.receivedAt)}</td>
+                        </tr>
+                      ))}
+                    </ScrollingTable>
                   )}
                 </Section>
                 <Section title="WEX card requests (Odoo → /proxy)">
                   {data.wexVirtualCards.length === 0 ? (
                     <EmptyState>No virtual card requested yet.</EmptyState>
                   ) : (
-                    <div className="table-wrap">
-                      <table>
-                        <thead>
-                          <tr>
-                            <th scope="col">Request</th>
-                            <th scope="col">Status</th>
-                            <th scope="col" className="num">Amount</th>
-                          </tr>
-                        </thead>
-                        <tbody>
-                          {data.wexVirtualCards.map((c) => (
-                            <tr key={c.id}>
-                              <td className="wrap">
-                                {c.paymentId} · {c.vendorName}
-                                <div className="muted small">
-                                  {c.invoiceNumber} · {formatDateTime(c.createdAt)}
-                                </div>
-                                {c.error && (
-                                  <div className="error-text small">
-                                    {c.responseStatus ? `${c.responseStatus}: ` : ''}
-                                    {c.error}
-                                  </div>
-                                )}
-                              </td>
-                              <td>
-                                <StatusBadge status={c.status} />
-                              </td>
-                              <td className="num">{formatMoney(c.amount)}</td>
-                            </tr>
-                          ))}
-                        </tbody>
-                      </table>
-                    </div>
+                    <ScrollingTable columns={['Request', 'Status', { label: 'Amount', numeric: true }]}>
+                      {data.wexVirtualCards.map((c) => (
+                        <tr key={c.id}>
+                          <td className="wrap">
+                            {c.paymentId} · {c.vendorName}
+                            <div className="muted small">
+                              {c.invoiceNumber} · {formatDateTime(c.createdAt)}
+                            </div>
+                            {c.error && (
+                              <div className="error-text small">
+                                {c.responseStatus ? `${c.responseStatus}: ` : ''}
+                                {c.error}
+                              </div>
+                            )}
+                          </td>
+                          <StatusCell status={c.status} />
+                          <td className="num">{formatMoney(c.amount)}</td>
+                        </tr>
+                      ))}
+                    </ScrollingTable>
                   )}
                 </Section>
                 <Section title="Billing API (usage pushes from apps)">

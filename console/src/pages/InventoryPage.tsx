@@ -2,8 +2,10 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { StatusBadge } from '../components/Badges';
 import { BarChart } from '../components/Charts';
 import { Page, Section, Stat } from '../components/Page';
+import { Pager } from '../components/Pager';
 import { ProgressBar } from '../components/ProgressBar';
 import { ActionMessage, EmptyState, QueryView } from '../components/QueryView';
+import { ScrollingTable, StatusCell } from '../components/Table';
 import {
   InventorySyncDocument,
   StartFullSyncDocument,
@@ -163,48 +165,26 @@ export function InventoryPage() {
                 <EmptyState>No sync attempts match.</EmptyState>
               ) : (
                 <>
-                  <div className="table-wrap">
-                    <table>
-                      <thead>
-                        <tr>
-                          <th scope="col">When</th>
-                          <th scope="col">SKU</th>
-                          <th scope="col">Trigger</th>
-                          <th scope="col">Status</th>
-                          <th scope="col">Error</th>
-                        </tr>
-                      </thead>
-                      <tbody>
-                        {data.odooSyncLogs.logs.map((l) => (
-                          <tr key={l.id}>
-                            <td>{formatDateTime(l.createdAt)}</td>
-                            <td>{l.variantSku}</td>
-                            <td>{humanize(l.triggerType.toLowerCase())}</td>
-                            <td>
-                              <StatusBadge status={l.status} />
-                            </td>
-                            <td className="wrap">{l.errorMessage ?? ''}</td>
-                          </tr>
-                        ))}
-                      </tbody>
-                    </table>
-                  </div>
-                  <nav className="pager" aria-label="Sync log pages">
-                    <button type="button" className="button small secondary" disabled={page <= 1} onClick={() => setPage(page - 1)}>
-                      Previous
-                    </button>
-                    <span>
-                      Page {data.odooSyncLogs.pagination.page} of {Math.max(1, data.odooSyncLogs.pagination.pages)}
-                    </span>
-                    <button
-                      type="button"
-                      className="button small secondary"
-                      disabled={page >= data.odooSyncLogs.pagination.pages}
-                      onClick={() => setPage(page + 1)}
-                    >
-                      Next
-                    </button>
-                  </nav>
+                  <ScrollingTable columns={['When', 'SKU', 'Trigger', 'Status', 'Error']}>
+                    {data.odooSyncLogs.logs.map((l) => (
+                      <tr key={l.id}>
+                        <td>{formatDateTime(l.createdAt)}</td>
+                        <td>{l.variantSku}</td>
+                        <td>{humanize(l.triggerType.toLowerCase())}</td>
+                        <StatusCell status={l.status} />
+                        <td className="wrap">{l.errorMessage ?? ''}</td>
+                      </tr>
+                    ))}
+                  </ScrollingTable>
+                  <Pager
+                    label="Sync log pages"
+                    hasPrevious={page > 1}
+                    hasNext={page < data.odooSyncLogs.pagination.pages}
+                    onPrevious={() => setPage(page - 1)}
+                    onNext={() => setPage(page + 1)}
+                  >
+                    Page {data.odooSyncLogs.pagination.page} of {Math.max(1, data.odooSyncLogs.pagination.pages)}
+                  </Pager>
                 </>
               )}
             </Section>

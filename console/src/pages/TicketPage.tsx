@@ -1,7 +1,7 @@
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { Link, useParams } from 'react-router-dom';
 import { StatusBadge, UnreadBadge } from '../components/Badges';
-import { Dialog } from '../components/Dialog';
+import { Dialog, DialogActions } from '../components/Dialog';
 import { Page, Section } from '../components/Page';
 import { ActionMessage, LoadingState, ErrorState, QueryView } from '../components/QueryView';
 import {
@@ -226,14 +226,7 @@ function ApprovalDialog({ ticket, open, onClose, onSent }: { ticket: Ticket; ope
           <label htmlFor="approval-note">Personal note (optional)</label>
           <textarea id="approval-note" rows={2} value={personalNote} onChange={(e) => setPersonalNote(e.target.value)} />
           <ActionMessage error={requesting.error} />
-          <div className="dialog-actions">
-            <button type="button" className="button secondary" onClick={onClose}>
-              Cancel
-            </button>
-            <button type="submit" className="button" disabled={requesting.running}>
-              {requesting.running ? 'Sending…' : 'Send approval request'}
-            </button>
-          </div>
+          <DialogActions onCancel={onClose} running={requesting.running} submitLabel="Send approval request" runningLabel="Sending…" />
         </form>
       )}
     </Dialog>
