@@ -4,7 +4,7 @@ import type { BillingDeps } from '../deps.js';
 import { CreditNote } from '../invoices/credit-note.js';
 import { createCreditNote, createOneOffInvoice, voidInvoice, type CreditNoteInput, type OneOffInput } from '../invoices/invoice-actions.js';
 import { renderInvoiceDocument } from '../invoices/invoice-document.js';
-import type { InvoiceAnnounced } from '../invoices/invoice-events.js';
+import { invoiceAnnounced, type InvoiceAnnounced } from '../invoices/invoice-events.js';
 import { INVOICE_STATUSES, Invoice, type InvoiceStatus } from '../invoices/invoice.js';
 import { InvoiceLine } from '../invoices/invoice-line.js';
 import { amountDue, canRecordPayment } from '../invoices/invoice-rules.js';
@@ -88,17 +88,8 @@ export async function invoiceRoutes(app: FastifyInstance, deps: BillingDeps): Pr
       const allowed = canRecordPayment(invoice.status);
       if (!allowed.ok) throw new ConflictError(`cannot retry the payment: ${allowed.reason}`);
       const due = fixed(amountDue(invoice), MONEY_SCALE);
-      tx.events.emit<InvoiceAnnounced>('billing.invoice.payment_requested', {
-        invoiceId: invoice.id,
-        number: invoice.number ?? null,
-        serviceCode: service.code,
-        customerEmail: invoice.customerEmail,
-        externalCustomerId: invoice.externalCustomerId,
-        subscriptionId: invoice.subscriptionId ?? null,
-        amountDue: due,
-        currency: invoice.currency,
-        summary: `retry payment of ${service.name} invoice ${invoice.number} (${due} ${invoice.currency})`,
-      }, { subject: invoice.id });
+      const summary = `retry payment of ${service.name} invoice ${invoice.number} (${due} ${invoice.currency})`;
+      tx.events.emit<InvoiceAnnounced>('billing.invoice.payment_requested', invoiceAnnounced(invoice, service, due, summary), { subject: invoice.id });
       return invoiceJson(invoice);
     });
     return reply.code(202).send({ invoice: json });

@@ -7,7 +7,7 @@ import { ConflictError, InputError, text, UnresolvedError } from '../shared/vali
 import { QUANTITY_SCALE } from '../rating/quantities.js';
 import { CreditNote } from './credit-note.js';
 import { Invoice } from './invoice.js';
-import type { InvoiceAnnounced } from './invoice-events.js';
+import { invoiceAnnounced, type InvoiceAnnounced } from './invoice-events.js';
 import { InvoiceLine } from './invoice-line.js';
 import { nextCreditNoteNumber } from './invoice-numbers.js';
 import { amountDue, canVoid, checkCredit, oneOffLineAmount, type OneOffLineInput } from './invoice-rules.js';
@@ -82,17 +82,7 @@ export async function voidInvoice(tx: Tx, service: BillingService, invoice: Invo
   invoice.status = 'void';
   invoice.voidedAt = now;
   invoice.updatedAt = now;
-  tx.events.emit<InvoiceAnnounced>('billing.invoice.voided', {
-    invoiceId: invoice.id,
-    number: invoice.number ?? null,
-    serviceCode: service.code,
-    customerEmail: invoice.customerEmail,
-    externalCustomerId: invoice.externalCustomerId,
-    subscriptionId: invoice.subscriptionId ?? null,
-    amountDue: '0.00',
-    currency: invoice.currency,
-    summary: `${service.name} invoice ${invoice.number} voided`,
-  }, { subject: invoice.id });
+  tx.events.emit<InvoiceAnnounced>('billing.invoice.voided', invoiceAnnounced(invoice, service, '0.00', `${service.name} invoice ${invoice.number} voided`), { subject: invoice.id });
   return invoice;
 }
 

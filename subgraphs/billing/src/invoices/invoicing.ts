@@ -12,7 +12,7 @@ import { Subscription } from '../subscriptions/subscription.js';
 import { announceThresholds } from '../usage/threshold-check.js';
 import { periodKey, periodQuantities } from '../usage/usage-aggregates.js';
 import { Invoice } from './invoice.js';
-import type { InvoiceAnnounced } from './invoice-events.js';
+import { invoiceAnnounced, type InvoiceAnnounced } from './invoice-events.js';
 import { InvoiceLine } from './invoice-line.js';
 import { nextInvoiceNumber } from './invoice-numbers.js';
 import { amountDue } from './invoice-rules.js';
@@ -93,17 +93,8 @@ export async function issueInvoice(tx: Tx, invoice: Invoice, service: BillingSer
   invoice.issuedAt = now;
   invoice.updatedAt = now;
   const due = fixed(amountDue(invoice), MONEY_SCALE);
-  tx.events.emit<InvoiceAnnounced>('billing.invoice.finalized', {
-    invoiceId: invoice.id,
-    number: invoice.number,
-    serviceCode: service.code,
-    customerEmail: invoice.customerEmail,
-    externalCustomerId: invoice.externalCustomerId,
-    subscriptionId: invoice.subscriptionId ?? null,
-    amountDue: due,
-    currency: invoice.currency,
-    summary: `${service.name} invoice ${invoice.number} issued to ${invoice.customerEmail}: ${due} ${invoice.currency}`,
-  }, { subject: invoice.id });
+  const summary = `${service.name} invoice ${invoice.number} issued to ${invoice.customerEmail}: ${due} ${invoice.currency}`;
+  tx.events.emit<InvoiceAnnounced>('billing.invoice.finalized', invoiceAnnounced(invoice, service, due, summary), { subject: invoice.id });
 }
 
 async function closePeriod(tx: Tx, subscription: Subscription, pricing: PlanPricing, service: BillingService, period: Window, now: Date): Promise<boolean> {

@@ -6,7 +6,7 @@ import { Subscription } from '../subscriptions/subscription.js';
 import { subscriptionRef } from '../subscriptions/subscription-refs.js';
 import type { SubscriptionRef } from '../webhooks/app-events.js';
 import { Invoice } from './invoice.js';
-import type { InvoicePaymentFailed, InvoicePaymentSucceeded } from './invoice-events.js';
+import { invoiceAnnounced, type InvoicePaymentFailed, type InvoicePaymentSucceeded } from './invoice-events.js';
 import { amountDue, canRecordPayment } from './invoice-rules.js';
 import type { Tx } from './invoicing.js';
 
@@ -50,19 +50,12 @@ export async function recordPaymentFailed(tx: Tx, deps: Deps, invoice: Invoice, 
     subscription.updatedAt = now;
   }
   const due = fixed(amountDue(invoice), MONEY_SCALE);
+  const summary = `Payment of ${service.name} invoice ${invoice.number} (${due} ${invoice.currency}, ${invoice.customerEmail}) failed (attempt ${invoice.paymentAttempts}): ${reason}`;
   tx.events.emit<InvoicePaymentFailed>('billing.invoice.payment_failed', {
-    invoiceId: invoice.id,
-    number: invoice.number ?? null,
-    serviceCode: service.code,
-    customerEmail: invoice.customerEmail,
-    externalCustomerId: invoice.externalCustomerId,
-    subscriptionId: invoice.subscriptionId ?? null,
+    ...invoiceAnnounced(invoice, service, due, summary),
     deploymentId: ref.deployment_id,
-    amountDue: due,
-    currency: invoice.currency,
     attempts: invoice.paymentAttempts,
     reason,
-    summary: `Payment of ${service.name} invoice ${invoice.number} (${due} ${invoice.currency}, ${invoice.customerEmail}) failed (attempt ${invoice.paymentAttempts}): ${reason}`,
   }, { subject: invoice.id });
   deps.webhooks.send(tx, service, 'invoice.payment_failed', {
     ...ref,
@@ -89,17 +82,9 @@ export async function recordPaymentSucceeded(tx: Tx, deps: Deps, invoice: Invoic
   invoice.updatedAt = now;
   const { service, subscription, ref } = await context(tx, invoice);
   tx.events.emit<InvoicePaymentSucceeded>('billing.invoice.payment_succeeded', {
-    invoiceId: invoice.id,
-    number: invoice.number ?? null,
-    serviceCode: service.code,
-    customerEmail: invoice.customerEmail,
-    externalCustomerId: invoice.externalCustomerId,
-    subscriptionId: invoice.subscriptionId ?? null,
-    amountDue: due,
-    currency: invoice.currency,
+    ...invoiceAnnounced(invoice, service, due, `${service.name} invoice ${invoice.number} paid (${due} ${invoice.currency})`),
     paidAt: now.toISOString(),
     paymentReference,
-    summary: `${service.name} invoice ${invoice.number} paid (${due} ${invoice.currency})`,
   }, { subject: invoice.id });
   deps.webhooks.send(tx, service, 'invoice.payment_succeeded', { ...ref, ...invoiceData(invoice), amount_paid: due, paid_at: now.toISOString() }, invoice.id);
 

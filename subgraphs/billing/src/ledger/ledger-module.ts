@@ -2,6 +2,7 @@ import type { EventHandler, Runnable, ServiceRuntime } from '@switchboard/kit';
 import { BackgroundRuns } from '../importer/background-runs.js';
 import { ImportRun } from '../importer/import-run.js';
 import { Imports } from '../importer/imports.js';
+import { RunColumns } from '../importer/run-columns.js';
 import { SourceCustomer } from '../importer/source-customer.js';
 import { paymentIntakeHandler } from '../payments-intake/payment-intake-handler.js';
 import { PaymentMatch } from '../reconciliation/payment-match.js';
@@ -26,7 +27,7 @@ import { RevenueFamilyRule } from './revenue-family-rule.js';
 
 export const LEDGER_ENTITIES = [
   LedgerAccount, JournalEntry, JournalLine, RevenueFamilyRule, LedgerInvoice, LedgerInvoiceLine, LedgerPayment,
-  ImportRun, SourceCustomer, ReconciliationRun, ReconciliationItem, PaymentMatch,
+  RunColumns, ImportRun, SourceCustomer, ReconciliationRun, ReconciliationItem, PaymentMatch,
 ];
 
 export interface LedgerServices {

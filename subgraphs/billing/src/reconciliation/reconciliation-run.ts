@@ -1,5 +1,5 @@
-import { Entity, Index, OptionalProps, PrimaryKey, Property } from '@mikro-orm/core';
-import type { RunStatus, RunTrigger } from '../importer/background-runs.js';
+import { Entity, Index, Property } from '@mikro-orm/core';
+import { RunColumns } from '../importer/run-columns.js';
 
 /** `subscriptions`: computed vs invoiced per period. `payments`: payments ↔ invoices. */
 export type ReconciliationKind = 'subscriptions' | 'payments';
@@ -8,12 +8,7 @@ export const RECONCILIATION_KINDS: readonly ReconciliationKind[] = ['subscriptio
 @Entity({ tableName: 'billing_reconciliation_run' })
 @Index({ name: 'billing_reconciliation_run_kind_started_at_index', properties: ['kind', 'startedAt'] })
 @Index({ name: 'billing_reconciliation_run_status_index', properties: ['status'] })
-export class ReconciliationRun {
-  [OptionalProps]?: 'status' | 'total' | 'processed' | 'summary' | 'error' | 'finishedAt' | 'scheduleSlot' | 'serviceId' | 'serviceCode' | 'period';
-
-  @PrimaryKey({ type: 'string', length: 36 })
-  id!: string;
-
+export class ReconciliationRun extends RunColumns<'serviceId' | 'serviceCode' | 'period'> {
   @Property({ type: 'string', length: 20 })
   kind!: ReconciliationKind;
 
@@ -30,37 +25,4 @@ export class ReconciliationRun {
 
   @Property({ type: 'decimal', precision: 18, scale: 6 })
   tolerance!: string;
-
-  @Property({ type: 'string', length: 20 })
-  status: RunStatus = 'running';
-
-  @Property({ type: 'string', length: 20 })
-  trigger!: RunTrigger;
-
-  @Property({ type: 'string', length: 200 })
-  requestedBy!: string;
-
-  @Property({ type: 'integer', nullable: true })
-  total?: number | null = null;
-
-  @Property({ type: 'integer' })
-  processed: number = 0;
-
-  @Property({ type: 'text', nullable: true })
-  summary?: string | null = null;
-
-  @Property({ type: 'text', nullable: true })
-  error?: string | null = null;
-
-  @Property({ type: 'string', length: 200, nullable: true, unique: 'billing_reconciliation_run_schedule_slot_unique' })
-  scheduleSlot?: string | null = null;
-
-  @Property({ type: 'datetime' })
-  startedAt!: Date;
-
-  @Property({ type: 'datetime' })
-  heartbeatAt!: Date;
-
-  @Property({ type: 'datetime', nullable: true })
-  finishedAt?: Date | null = null;
 }

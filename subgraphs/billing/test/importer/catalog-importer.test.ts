@@ -1,5 +1,4 @@
-import { startPostgres, type PostgresHandle } from '@switchboard/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { AccountLink } from '../../src/accounts/account-link.js';
 import { BillingAccount } from '../../src/accounts/billing-account.js';
 import { chargeTerms } from '../../src/catalog/catalog-rules.js';
@@ -12,8 +11,9 @@ import { SourceDatabase } from '../../src/importer/source-database.js';
 import { computeBillable } from '../../src/rating/charge-models.js';
 import { BillingService } from '../../src/services/billing-service.js';
 import { Subscription } from '../../src/subscriptions/subscription.js';
-import { Infrastructure, startBilling, type BillingUnderTest, type DbKind } from '../support/billing-harness.js';
-import { AppSource, importerFixture, loadImporterFixture } from '../ledger/support/app-source.js';
+import type { BillingUnderTest, DbKind } from '../support/billing-harness.js';
+import { importerFixture, loadImporterFixture, type AppSource } from '../ledger/support/app-source.js';
+import { billingWithAppSource } from '../ledger/support/billing-with-app-source.js';
 import { countOf, registerService, runImport } from '../ledger/support/ledger-harness.js';
 
 /**
@@ -21,26 +21,13 @@ import { countOf, registerService, runImport } from '../ledger/support/ledger-ha
  * app that the test creates, with billing itself on SQLite and on PostgreSQL.
  */
 describe.each<DbKind>(['sqlite', 'postgres'])('importer of users, plans and subscriptions (billing on %s)', (db) => {
-  const infra = new Infrastructure();
-  let postgres: PostgresHandle;
+  const app = billingWithAppSource(db, {
+    env: ({ source }) => ({ BILLING_SOURCE_DSN_NEXACLOUD: source.url, BILLING_SOURCE_CURRENCY_NEXACLOUD: 'CAD', BILLING_RECONCILIATION_CRON: 'off' }),
+  });
   let source: AppSource;
   let billing: BillingUnderTest;
-
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    source = await AppSource.create(postgres);
-    billing = await startBilling({
-      databaseUrl: await infra.databaseUrl(db),
-      bus: await infra.bus(),
-      env: { BILLING_SOURCE_DSN_NEXACLOUD: source.url, BILLING_SOURCE_CURRENCY_NEXACLOUD: 'CAD', BILLING_RECONCILIATION_CRON: 'off' },
-    });
-    await registerService(billing);
-  });
-  afterAll(async () => {
-    await billing?.stop();
-    await source?.close();
-    await postgres?.stop();
-    await infra.stop();
+  beforeAll(() => {
+    ({ source, billing } = app);
   });
   beforeEach(async () => {
     await source.truncate();

@@ -1,6 +1,5 @@
 import { ConfigError } from '@switchboard/kit';
-import { startPostgres, type PostgresHandle } from '@switchboard/testkit';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ensureAccounts } from '../../src/ledger/ledger.js';
 import { JournalEntry } from '../../src/ledger/journal-entry.js';
 import { JournalLine } from '../../src/ledger/journal-line.js';
@@ -10,35 +9,22 @@ import { LedgerPayment } from '../../src/ledger/ledger-payment.js';
 import { SourceDatabase, ownServerIdentity } from '../../src/importer/source-database.js';
 import { DEFAULT_REVENUE_FAMILY_RULES } from '../../src/ledger/revenue-families.js';
 import { ledgerOf } from '../../src/ledger/ledger-module.js';
-import { Infrastructure, startBilling, type BillingUnderTest, type DbKind } from '../support/billing-harness.js';
-import { AppSource, LEDGER_USER, invoiceFixture } from './support/app-source.js';
-import { countOf, figure, registerService, runImport } from './support/ledger-harness.js';
+import { startBilling, type BillingUnderTest, type DbKind } from '../support/billing-harness.js';
+import { LEDGER_USER, invoiceFixture, type AppSource } from './support/app-source.js';
+import { billingWithAppSource } from './support/billing-with-app-source.js';
+import { countOf, figure, runImport } from './support/ledger-harness.js';
 
 /**
  * The seed's invoice-ledger tests (billing-NOTES §5, 12–19) and the issue's rules for ingesting an
  * app's invoices, against a real PostgreSQL database of the app that the test creates.
  */
 describe.each<DbKind>(['sqlite', 'postgres'])('invoice ledger (billing on %s)', (db) => {
-  const infra = new Infrastructure();
-  let postgres: PostgresHandle;
+  const app = billingWithAppSource(db, { env: ({ source }) => ({ BILLING_SOURCE_DSN_NEXACLOUD: source.url, BILLING_RECONCILIATION_CRON: 'off' }) });
+  const { infra } = app;
   let source: AppSource;
   let billing: BillingUnderTest;
-
-  beforeAll(async () => {
-    postgres = await startPostgres();
-    source = await AppSource.create(postgres);
-    billing = await startBilling({
-      databaseUrl: await infra.databaseUrl(db),
-      bus: await infra.bus(),
-      env: { BILLING_SOURCE_DSN_NEXACLOUD: source.url, BILLING_RECONCILIATION_CRON: 'off' },
-    });
-    await registerService(billing);
-  });
-  afterAll(async () => {
-    await billing?.stop();
-    await source?.close();
-    await postgres?.stop();
-    await infra.stop();
+  beforeAll(() => {
+    ({ source, billing } = app);
   });
 
   beforeEach(async () => {

@@ -1,12 +1,13 @@
 import { createEvent, type EventBus } from '@switchboard/kit';
-import { eventually, startPostgres, type PostgresHandle } from '@switchboard/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventually } from '@switchboard/testkit';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { LedgerPayment } from '../../src/ledger/ledger-payment.js';
 import { checkPaymentEvent, PaymentEventError } from '../../src/payments-intake/payment-events.js';
 import { paymentIntakeHandler } from '../../src/payments-intake/payment-intake-handler.js';
-import { Infrastructure, startBilling, type AppSetup, type BillingUnderTest, type DbKind } from '../support/billing-harness.js';
-import { AppSource, LEDGER_USER, invoiceFixture } from '../ledger/support/app-source.js';
-import { countOf, registerService, runImport, runReconciliation } from '../ledger/support/ledger-harness.js';
+import type { AppSetup, BillingUnderTest, DbKind } from '../support/billing-harness.js';
+import { LEDGER_USER, invoiceFixture, type AppSource } from '../ledger/support/app-source.js';
+import { billingWithAppSource } from '../ledger/support/billing-with-app-source.js';
+import { countOf, runImport, runReconciliation } from '../ledger/support/ledger-harness.js';
 
 describe('payment events are checked before anything is booked', () => {
   const base = { paymentId: 'pay_1', kind: 'charge', provider: 'clover', amount: '12.34', currency: 'cad', occurredAt: '2026-05-02T10:00:00Z' };
@@ -31,31 +32,20 @@ describe('payment events are checked before anything is booked', () => {
 
 /** `payments.charge.succeeded` / `payments.refund.succeeded` into the ledger, through a real bus. */
 describe.each<[DbKind, 'nats' | 'in-process']>([['postgres', 'nats'], ['sqlite', 'in-process']])('payments into the ledger (billing on %s, %s bus)', (db, busKind) => {
-  const infra = new Infrastructure();
-  let postgres: PostgresHandle;
+  const started = billingWithAppSource(db, {
+    bus: busKind,
+    env: ({ source }) => ({ BILLING_SOURCE_DSN_NEXACLOUD: source.url, BILLING_RECONCILIATION_CRON: 'off', BILLING_PAYMENT_MATCH_WINDOW_DAYS: '30' }),
+  });
   let source: AppSource;
   let bus: EventBus;
   let billing: BillingUnderTest;
   let app: AppSetup;
 
   beforeAll(async () => {
-    postgres = await startPostgres();
-    source = await AppSource.create(postgres);
-    bus = await infra.bus(busKind);
-    billing = await startBilling({
-      databaseUrl: await infra.databaseUrl(db), bus,
-      env: { BILLING_SOURCE_DSN_NEXACLOUD: source.url, BILLING_RECONCILIATION_CRON: 'off', BILLING_PAYMENT_MATCH_WINDOW_DAYS: '30' },
-    });
-    await registerService(billing);
+    ({ source, bus, billing } = started);
     const apiKey = (await billing.gql('mutation { rotateBillingServiceSecrets(code: "nexacloud") { apiKey } }', {}, ['ops'])).rotateBillingServiceSecrets.apiKey;
     app = { code: 'nexacloud', apiKey, webhookSecret: '' };
     await source.insert('users', [LEDGER_USER]);
-  });
-  afterAll(async () => {
-    await billing?.stop();
-    await source?.close();
-    await postgres?.stop();
-    await infra.stop();
   });
 
   let seq = 0;

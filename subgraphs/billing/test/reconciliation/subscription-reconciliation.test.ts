@@ -1,10 +1,10 @@
-import { startPostgres, type PostgresHandle } from '@switchboard/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ledgerOf } from '../../src/ledger/ledger-module.js';
 import { ReconciliationItem } from '../../src/reconciliation/reconciliation-item.js';
 import { ReconciliationRun } from '../../src/reconciliation/reconciliation-run.js';
-import { Infrastructure, startBilling, type BillingUnderTest, type DbKind } from '../support/billing-harness.js';
-import { AppSource, loadImporterFixture } from '../ledger/support/app-source.js';
+import type { BillingUnderTest, DbKind } from '../support/billing-harness.js';
+import { loadImporterFixture, type AppSource } from '../ledger/support/app-source.js';
+import { billingWithAppSource } from '../ledger/support/billing-with-app-source.js';
 import { countOf, figure, registerService, runImport, runReconciliation } from '../ledger/support/ledger-harness.js';
 
 /**
@@ -12,26 +12,22 @@ import { countOf, figure, registerService, runImport, runReconciliation } from '
  * the app: the seed's cases (24–27) end to end, its two known bugs, upserts, resolution, events.
  */
 describe.each<DbKind>(['sqlite', 'postgres'])('subscription reconciliation (billing on %s)', (db) => {
-  const infra = new Infrastructure();
-  let postgres: PostgresHandle;
+  const app = billingWithAppSource(db, {
+    env: async ({ source, postgres }) => {
+      const unreachable = (await postgres.createDatabase('gone'));
+      await loadImporterFixture(source);
+      return {
+        BILLING_SOURCE_DSN_NEXACLOUD: source.url, BILLING_SOURCE_CURRENCY_NEXACLOUD: 'CAD',
+        BILLING_SOURCE_DSN_GHOSTAPP: unreachable.replace(/\/([^/]+)$/, '/does_not_exist'),
+        BILLING_RECONCILIATION_CRON: 'off',
+      };
+    },
+  });
   let source: AppSource;
   let billing: BillingUnderTest;
 
   beforeAll(async () => {
-    postgres = await startPostgres();
-    source = await AppSource.create(postgres);
-    const unreachable = (await postgres.createDatabase('gone'));
-    await loadImporterFixture(source);
-    billing = await startBilling({
-      databaseUrl: await infra.databaseUrl(db),
-      bus: await infra.bus(),
-      env: {
-        BILLING_SOURCE_DSN_NEXACLOUD: source.url, BILLING_SOURCE_CURRENCY_NEXACLOUD: 'CAD',
-        BILLING_SOURCE_DSN_GHOSTAPP: unreachable.replace(/\/([^/]+)$/, '/does_not_exist'),
-        BILLING_RECONCILIATION_CRON: 'off',
-      },
-    });
-    await registerService(billing);
+    ({ source, billing } = app);
     await registerService(billing, 'ghostapp', 'Ghost');
     await runImport(billing, 'importBillingCatalog', { serviceCode: 'nexacloud', dryRun: false });
 
@@ -64,12 +60,6 @@ describe.each<DbKind>(['sqlite', 'postgres'])('subscription reconciliation (bill
       // s-2 in a non-anniversary month: usage only, within the quota → 0 computed, 0 invoiced.
       { subscription_id: 's-2', period_start: '2025-06-10 00:00:00', cpu_hours: '2' },
     ]);
-  });
-  afterAll(async () => {
-    await billing?.stop();
-    await source?.close();
-    await postgres?.stop();
-    await infra.stop();
   });
 
   const items = async (filter: Record<string, unknown> = {}) => (await billing.gql(
