@@ -1,7 +1,7 @@
 import { linkCouponsOfCart } from '../coupons/apply-coupon-usage.js';
 import { currencyOf } from '../prestashop/config.js';
 import type { OrderContextPayload, OrderPayload } from './order-payload.js';
-import { freshness, PROCESSED, type ApplyContext, type ApplyOutcome, type EventMeta } from '../prestashop/processing-types.js';
+import { freshness, PROCESSED, unknownCurrency, type ApplyContext, type ApplyOutcome, type EventMeta } from '../prestashop/processing-types.js';
 import type { ProcessingStore } from '../prestashop/processing-store.js';
 import { writePayment } from './apply-payment.js';
 import { ShopOrder } from './order.js';
@@ -37,10 +37,7 @@ export function applyOrderEvent(
   const stale = freshness(existing, meta);
   if (stale) return stale;
   const currency = currencyOf(ctx.config, payload.order.id_currency);
-  if (!currency) {
-    const id = payload.order.id_currency;
-    return { status: 'failed', error: `id_currency ${id} has no ISO code: add it to PRESTASHOP_CURRENCIES (e.g. "${id}:USD") and retry` };
-  }
+  if (!currency) return unknownCurrency(payload.order.id_currency);
   const snapshot = toOrderSnapshot(payload.order, payload.context, rawAfterData, { timezone: ctx.config.timezone, currency });
   const previousState = existing ? { id: existing.stateId ?? null, name: existing.stateName ?? null } : null;
   const previousDataHash = existing?.dataHash;

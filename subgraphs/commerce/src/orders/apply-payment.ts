@@ -1,34 +1,17 @@
 import { currencyOf } from '../prestashop/config.js';
-import { lastFourDigits, shopTime } from '../prestashop/ps-values.js';
-import { freshness, PROCESSED, type ApplyContext, type ApplyOutcome, type EventMeta } from '../prestashop/processing-types.js';
+import { freshness, PROCESSED, unknownCurrency, type ApplyContext, type ApplyOutcome, type EventMeta } from '../prestashop/processing-types.js';
 import type { ProcessingStore } from '../prestashop/processing-store.js';
 import { OrderPayment } from './order-payment.js';
 import type { PaymentPayload } from './order-payload.js';
-import { stored, type PaymentSnapshot } from './order-snapshot.js';
+import { paymentFieldsOf, type PaymentSnapshot } from './order-snapshot.js';
 
 /** A payment event (actionObjectOrderPaymentAddAfter / actionPaymentCCAdd). */
 export function applyPaymentEvent(store: ProcessingStore, ctx: ApplyContext, meta: EventMeta, payment: PaymentPayload): ApplyOutcome {
   const currency = currencyOf(ctx.config, payment.id_currency);
-  if (!currency) {
-    const id = payment.id_currency;
-    return { status: 'failed', error: `id_currency ${id} has no ISO code: add it to PRESTASHOP_CURRENCIES (e.g. "${id}:USD") and retry` };
-  }
+  if (!currency) return unknownCurrency(payment.id_currency);
   return writePayment(
     store,
-    {
-      id: payment.id,
-      orderReference: payment.order_reference!,
-      amount: stored(payment.amount)!,
-      currency,
-      paymentMethod: payment.payment_method ?? null,
-      transactionId: payment.transaction_id ?? null,
-      cardBrand: payment.card_brand ?? null,
-      cardLastFour: lastFourDigits(payment.card_number ?? null),
-      cardExpiration: payment.card_expiration ?? null,
-      cardHolder: payment.card_holder ?? null,
-      paidAt: shopTime(payment.date_add, ctx.config.timezone),
-      conversionRate: stored(payment.conversion_rate),
-    },
+    { id: payment.id, orderReference: payment.order_reference!, currency, ...paymentFieldsOf(payment, ctx.config.timezone) },
     meta,
   );
 }

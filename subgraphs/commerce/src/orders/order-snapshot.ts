@@ -2,7 +2,7 @@ import type { Decimal } from '@switchboard/kit';
 import { AMOUNT_SCALE, lastFourDigits, shopTime } from '../prestashop/ps-values.js';
 import { sha256Hex } from '@switchboard/kit';
 import { orderIdOf } from './order.js';
-import type { OrderContextPayload, OrderPayload } from './order-payload.js';
+import type { OrderContextPayload, OrderPayload, OrderPaymentPayload } from './order-payload.js';
 
 /**
  * An order event's data, typed and ready to store. Pure: no I/O, the shop's time zone and the
@@ -201,15 +201,7 @@ export function toOrderSnapshot(
     payments: payload.order_payments?.map((payment) => ({
       id: payment.id_order_payment,
       orderReference: payment.order_reference ?? payload.reference!,
-      amount: stored(payment.amount)!,
-      paymentMethod: payment.payment_method ?? null,
-      transactionId: payment.transaction_id ?? null,
-      cardBrand: payment.card_brand ?? null,
-      cardLastFour: lastFourDigits(payment.card_number ?? null),
-      cardExpiration: payment.card_expiration ?? null,
-      cardHolder: payment.card_holder ?? null,
-      paidAt: at(payment.date_add),
-      conversionRate: stored(payment.conversion_rate),
+      ...paymentFieldsOf(payment, options.timezone),
     })) ?? null,
     messages: payload.messages?.map((message) => ({
       id: message.id_message,
@@ -219,6 +211,24 @@ export function toOrderSnapshot(
       sentAt: at(message.date_add),
     })) ?? null,
     dataHash: sha256Hex(JSON.stringify(withoutStateFields(rawAfterData))),
+  };
+}
+
+/** A payment's own fields, read alike whether it came as its own event or inside an order snapshot. */
+export function paymentFieldsOf(
+  payment: Omit<OrderPaymentPayload, 'id_order_payment' | 'order_reference'>,
+  timezone: string,
+): Omit<PaymentSnapshot, 'id' | 'orderReference'> {
+  return {
+    amount: stored(payment.amount)!,
+    paymentMethod: payment.payment_method ?? null,
+    transactionId: payment.transaction_id ?? null,
+    cardBrand: payment.card_brand ?? null,
+    cardLastFour: lastFourDigits(payment.card_number ?? null),
+    cardExpiration: payment.card_expiration ?? null,
+    cardHolder: payment.card_holder ?? null,
+    paidAt: shopTime(payment.date_add, timezone),
+    conversionRate: stored(payment.conversion_rate),
   };
 }
 

@@ -10,6 +10,11 @@ export const PROCESSED: ApplyOutcome = { status: 'processed' };
 export const DUPLICATE: ApplyOutcome = { status: 'duplicate' };
 export const SUPERSEDED: ApplyOutcome = { status: 'superseded' };
 
+/** An event in a currency PRESTASHOP_CURRENCIES does not name: it fails, to be retried once the operator adds it. */
+export function unknownCurrency(idCurrency: number | null | undefined): ApplyOutcome {
+  return { status: 'failed', error: `id_currency ${idCurrency} has no ISO code: add it to PRESTASHOP_CURRENCIES (e.g. "${idCurrency}:USD") and retry` };
+}
+
 /** The stored event an applier works on. */
 export interface EventMeta {
   sourceEventId: number;

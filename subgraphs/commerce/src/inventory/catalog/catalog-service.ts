@@ -1,7 +1,7 @@
 import { LockMode, ref } from '@mikro-orm/core';
 import type { ServiceRuntime } from '@switchboard/kit';
 import { InventoryLevel } from './inventory-level.js';
-import { INVENTORY_ADJUSTED, type InventoryAdjusted } from './inventory-events.js';
+import { INVENTORY_ADJUSTED, inventoryAdjusted, type InventoryAdjusted } from './inventory-events.js';
 import { Product } from './product.js';
 import { ProductVariant } from './product-variant.js';
 import type { StockAdjustment } from './catalog-rules.js';
@@ -16,16 +16,19 @@ export class CatalogError extends Error {
   }
 }
 
+/** Renames a catalog record and, when `active` is given, switches it on or off. */
+function applyNameAndActive(record: { name: string; active: boolean; updatedAt: Date }, input: { name: string; active?: boolean }): void {
+  record.name = input.name;
+  record.active = input.active ?? record.active;
+  record.updatedAt = new Date();
+}
+
 export async function upsertProduct(runtime: ServiceRuntime, input: { id?: string; name: string; active?: boolean }): Promise<Product> {
   return runtime.transaction(async ({ em }) => {
     if (!input.id) return em.create(Product, { name: input.name, active: input.active ?? true });
     const product = await em.findOne(Product, { id: input.id });
     if (!product) throw new CatalogError(`no product with id ${input.id}`, 'id', 'not-found');
-    if (product.name !== input.name || (input.active !== undefined && product.active !== input.active)) {
-      product.name = input.name;
-      product.active = input.active ?? product.active;
-      product.updatedAt = new Date();
-    }
+    if (product.name !== input.name || (input.active !== undefined && product.active !== input.active)) applyNameAndActive(product, input);
     return product;
   });
 }
@@ -41,9 +44,7 @@ export async function upsertProductVariant(
     const variant = await em.findOne(ProductVariant, { sku: input.sku });
     if (!variant) return em.create(ProductVariant, { sku: input.sku, product, name: input.name, active: input.active ?? true });
     variant.product = ref(product);
-    variant.name = input.name;
-    variant.active = input.active ?? variant.active;
-    variant.updatedAt = new Date();
+    applyNameAndActive(variant, input);
     return variant;
   });
 }
@@ -61,26 +62,14 @@ export async function upsertStockLocation(
     const location = await em.findOne(StockLocation, { code: input.code });
     if (!location) return em.create(StockLocation, { code: input.code, name: input.name, active: input.active ?? true });
     const flipped = input.active !== undefined && input.active !== location.active;
-    location.name = input.name;
-    location.active = input.active ?? location.active;
-    location.updatedAt = new Date();
+    applyNameAndActive(location, input);
     if (flipped) {
       const levels = await em.find(InventoryLevel, { location }, { populate: ['variant'] });
+      const reason = `location ${location.code} ${location.active ? 'activated' : 'deactivated'}`;
       for (const level of levels.filter((l) => availableAt(l) > 0)) {
         const variant = level.variant.getEntity();
-        events.emit<InventoryAdjusted>(INVENTORY_ADJUSTED, {
-          variantId: variant.id,
-          sku: variant.sku,
-          locationId: location.id,
-          locationCode: location.code,
-          locationActive: location.active,
-          quantity: level.quantity,
-          reserved: level.reserved,
-          previousQuantity: level.quantity,
-          previousReserved: level.reserved,
-          reason: `location ${location.code} ${location.active ? 'activated' : 'deactivated'}`,
-          adjustedBy,
-        }, { subject: variant.sku });
+        const data = inventoryAdjusted({ variant, location, level, previous: level, reason, adjustedBy });
+        events.emit<InventoryAdjusted>(INVENTORY_ADJUSTED, data, { subject: variant.sku });
       }
     }
     return location;
@@ -113,19 +102,8 @@ export async function adjustInventory(runtime: ServiceRuntime, adjustment: Stock
     const changed = level.quantity !== previous.quantity || level.reserved !== previous.reserved;
     if (!changed) return { variant, location, level, changed };
     level.updatedAt = new Date();
-    events.emit<InventoryAdjusted>(INVENTORY_ADJUSTED, {
-      variantId: variant.id,
-      sku: variant.sku,
-      locationId: location.id,
-      locationCode: location.code,
-      locationActive: location.active,
-      quantity: level.quantity,
-      reserved: level.reserved,
-      previousQuantity: previous.quantity,
-      previousReserved: previous.reserved,
-      reason: adjustment.reason,
-      adjustedBy,
-    }, { subject: variant.sku });
+    const data = inventoryAdjusted({ variant, location, level, previous, reason: adjustment.reason, adjustedBy });
+    events.emit<InventoryAdjusted>(INVENTORY_ADJUSTED, data, { subject: variant.sku });
     return { variant, location, level, changed };
   });
 }

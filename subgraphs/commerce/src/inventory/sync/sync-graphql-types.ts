@@ -2,7 +2,7 @@ import { GraphQLJSON } from 'graphql-scalars';
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import { jobProgress, jobResult, type QueueStats } from './job-rules.js';
 import type { SyncJob, SyncJobState, SyncJobType, SyncTrigger } from './sync-job.js';
-import type { SyncLogColumns, SyncLogStatus } from './sync-log.js';
+import { seedFieldsOf, type SyncLogColumns, type SyncLogStatus } from './sync-log.js';
 
 export const OdooSyncTrigger = {
   MANUAL_FULL: 'MANUAL_FULL',
@@ -87,14 +87,7 @@ export class SyncLogView {
 
   static of(log: SyncLogColumns, archived = false): SyncLogView {
     return Object.assign(new SyncLogView(), {
-      id: log.id,
-      triggerType: log.triggerType,
-      variantId: log.variantId ?? null,
-      variantSku: log.variantSku,
-      requestPayload: log.requestPayload,
-      responsePayload: log.responsePayload ?? null,
-      status: log.status,
-      errorMessage: log.errorMessage ?? null,
+      ...seedFieldsOf(log),
       jobId: log.jobId ?? null,
       attempt: log.attempt ?? null,
       createdAt: log.createdAt,

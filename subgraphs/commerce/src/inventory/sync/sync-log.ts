@@ -47,6 +47,23 @@ export abstract class SyncLogColumns {
   createdAt: Date = new Date();
 }
 
+/**
+ * The seed's fields of an entry but `createdAt`, absent ones as null: what both the legacy REST
+ * shape and the GraphQL view show (each adds `createdAt` its own way).
+ */
+export function seedFieldsOf(log: SyncLogColumns) {
+  return {
+    id: log.id,
+    triggerType: log.triggerType,
+    variantId: log.variantId ?? null,
+    variantSku: log.variantSku,
+    requestPayload: log.requestPayload,
+    responsePayload: log.responsePayload ?? null,
+    status: log.status,
+    errorMessage: log.errorMessage ?? null,
+  };
+}
+
 /** One sync attempt for one variant; kept for 90 days, then moved to the archive. */
 @Entity({ tableName: 'odoo_sync_log' })
 @Index({ properties: ['createdAt'] })

@@ -3,7 +3,7 @@ import type { SqlEntityManager } from '@mikro-orm/knex';
 import { legacyJobStatus, queueStats, syncStats, type QueueStats, type SyncStats } from './job-rules.js';
 import type { LogQuery } from './log-query.js';
 import { SyncJob } from './sync-job.js';
-import { ArchivedSyncLog, SyncLog, type SyncLogColumns } from './sync-log.js';
+import { ArchivedSyncLog, seedFieldsOf, SyncLog, type SyncLogColumns } from './sync-log.js';
 
 /** A sync-log entry in the seed's shape (Prisma's `OdooSyncLog`), as the REST adapter returns it. */
 export interface LegacySyncLog {
@@ -19,17 +19,7 @@ export interface LegacySyncLog {
 }
 
 export function legacyLog(log: SyncLogColumns): LegacySyncLog {
-  return {
-    id: log.id,
-    triggerType: log.triggerType,
-    variantId: log.variantId ?? null,
-    variantSku: log.variantSku,
-    requestPayload: log.requestPayload,
-    responsePayload: log.responsePayload ?? null,
-    status: log.status,
-    errorMessage: log.errorMessage ?? null,
-    createdAt: log.createdAt.toISOString(),
-  };
+  return { ...seedFieldsOf(log), createdAt: log.createdAt.toISOString() };
 }
 
 /** Escapes LIKE wildcards so `variantSku=A_1` matches an underscore, not any character. */

@@ -4,8 +4,7 @@ import { availableStock } from '../catalog/stock-rules.js';
 import type { OdooVendorClient, ProductPush } from '../odoo/odoo-client.js';
 import { asSent, buildProductPayload, type OdooProductPayload } from '../odoo/odoo-payload.js';
 import type { AttemptResult } from './job-rules.js';
-import { readVariantStock } from './job-store.js';
-import type { SyncLogStatus } from './sync-log.js';
+import { readVariantStock, type AttemptRecord } from './job-store.js';
 
 /** What one attempt to push a variant's stock came to. */
 export type VariantAttempt =
@@ -47,14 +46,9 @@ export function attemptResult(attempt: Exclude<VariantAttempt, { kind: 'skipped'
 }
 
 /** The sync-log row for an attempt: the payload sent, Odoo's deciding answer as received. */
-export function logEntryOf(attempt: Exclude<VariantAttempt, { kind: 'skipped' }>): {
-  variantId: string;
-  variantSku: string;
-  requestPayload: Record<string, unknown>;
-  responsePayload: unknown;
-  status: SyncLogStatus;
-  errorMessage: string | null;
-} {
+export function logEntryOf(
+  attempt: Exclude<VariantAttempt, { kind: 'skipped' }>,
+): Omit<AttemptRecord, 'id' | 'triggerType' | 'jobId' | 'attempt' | 'createdAt'> {
   if (attempt.kind === 'error') {
     return {
       variantId: attempt.variantId,

@@ -1,32 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   createEvent,
   createLogger,
+  createSubgraphService,
   IDENTITY_HEADER,
-  InProcessEventBus,
-  NatsEventBus,
   sha256Hex,
   signIdentity,
   type EventBus,
+  type ServiceRuntime,
   type SubgraphService,
 } from '@switchboard/kit';
-import {
-  startNats,
-  startOdooVendorEmulator,
-  startPostgres,
-  type NatsServerHandle,
-  type OdooVendorEmulator,
-  type PostgresHandle,
-} from '@switchboard/testkit';
-import { createSubgraphService } from '@switchboard/kit';
+import { startOdooVendorEmulator, type OdooVendorEmulator } from '@switchboard/testkit';
 import { commerce } from '../../../src/service.js';
 import type { InventoryDeps } from '../../../src/inventory/module.js';
-import type { ServiceRuntime } from '@switchboard/kit';
+import { TestInfrastructure } from '../../support/infrastructure.js';
 
-export type BusKind = 'nats' | 'in-process';
-export type DbKind = 'sqlite' | 'postgres';
+export type { BusKind, DbKind } from '../../support/infrastructure.js';
 
 export const SIGNING_SECRET = 'inventory-test-signing-secret-0123456789';
 export const ODOO_TOKEN = 'odoo-test-token';
@@ -55,41 +43,17 @@ export function inventoryEnv(emulatorUrl: string, databaseUrl: string, extra: Re
 }
 
 /** Real infrastructure for one test file: nats-server, PostgreSQL, SQLite files, the Odoo emulator. */
-export class Testbed {
-  private nats?: NatsServerHandle;
-  private postgres?: PostgresHandle;
-  /** Created on first use: a describe block skipped by a filter never makes one. */
-  private dir?: string;
-  private readonly buses: EventBus[] = [];
+export class Testbed extends TestInfrastructure {
   private readonly services: CommerceService[] = [];
-  private counter = 0;
   emulator!: OdooVendorEmulator;
+
+  constructor() {
+    super('inventory', quietLogger);
+  }
 
   async startEmulator(options: Parameters<typeof startOdooVendorEmulator>[0] = {}): Promise<OdooVendorEmulator> {
     this.emulator = await startOdooVendorEmulator({ tokens: { [ODOO_TOKEN]: [ODOO_PARTNER] }, ...options });
     return this.emulator;
-  }
-
-  async natsUrl(): Promise<string> {
-    this.nats ??= await startNats();
-    return this.nats.url;
-  }
-
-  async bus(kind: BusKind): Promise<EventBus> {
-    const bus = kind === 'in-process'
-      ? new InProcessEventBus()
-      : await NatsEventBus.connect({ servers: await this.natsUrl(), name: 'inventory-test', logger: quietLogger });
-    this.buses.push(bus);
-    return bus;
-  }
-
-  async databaseUrl(kind: DbKind): Promise<string> {
-    if (kind === 'sqlite') {
-      this.dir ??= mkdtempSync(join(tmpdir(), 'inventory-test-'));
-      return `sqlite:${join(this.dir, `commerce-${++this.counter}.sqlite`)}`;
-    }
-    this.postgres ??= await startPostgres();
-    return this.postgres.createDatabase('inventory');
   }
 
   async service(bus: EventBus, env: Record<string, string>): Promise<CommerceService> {
@@ -99,13 +63,10 @@ export class Testbed {
     return service;
   }
 
-  async stop(): Promise<void> {
+  override async stop(): Promise<void> {
     for (const service of this.services.splice(0)) await service.stop().catch(() => undefined);
-    for (const bus of this.buses.splice(0)) await bus.close().catch(() => undefined);
     await this.emulator?.stop();
-    await this.nats?.stop();
-    await this.postgres?.stop();
-    if (this.dir) rmSync(this.dir, { recursive: true, force: true });
+    await super.stop();
   }
 }
 

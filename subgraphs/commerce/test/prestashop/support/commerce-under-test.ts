@@ -1,58 +1,26 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import {
   createLogger,
   createSubgraphService,
   IDENTITY_HEADER,
-  InProcessEventBus,
-  NatsEventBus,
   signIdentity,
   type EventBus,
   type EventEnvelope,
   type ServiceRuntime,
   type SubgraphService,
 } from '@switchboard/kit';
-import { startNats, startPostgres, type NatsServerHandle, type PostgresHandle } from '@switchboard/testkit';
 import { commerce } from '../../../src/service.js';
+import { TestInfrastructure } from '../../support/infrastructure.js';
 
-export type DbKind = 'sqlite' | 'postgres';
-export type BusKind = 'nats' | 'in-process';
+export type { BusKind, DbKind } from '../../support/infrastructure.js';
 
 export const WEBHOOK_SECRET = 'test-prestashop-webhook-secret';
 export const SIGNING_SECRET = 'test-signing-secret-0123456789';
 export const quietLogger = createLogger({ name: 'commerce-test', level: process.env.TEST_LOG_LEVEL ?? 'silent' });
 
-/** Real infrastructure for a test file: PostgreSQL, nats-server and SQLite files, started on demand. */
-export class Infrastructure {
-  private postgres?: PostgresHandle;
-  private nats?: NatsServerHandle;
-  private readonly buses: EventBus[] = [];
-  readonly dir = mkdtempSync(join(tmpdir(), 'commerce-prestashop-'));
-  private counter = 0;
-
-  async databaseUrl(kind: DbKind): Promise<string> {
-    if (kind === 'sqlite') return `sqlite:${join(this.dir, `commerce-${++this.counter}.sqlite`)}`;
-    this.postgres ??= await startPostgres();
-    return this.postgres.createDatabase('commerce');
-  }
-
-  async natsUrl(): Promise<string> {
-    this.nats ??= await startNats();
-    return this.nats.url;
-  }
-
-  async bus(kind: BusKind): Promise<EventBus> {
-    const bus = kind === 'in-process' ? new InProcessEventBus() : await NatsEventBus.connect({ servers: await this.natsUrl(), name: 'commerce-test', logger: quietLogger });
-    this.buses.push(bus);
-    return bus;
-  }
-
-  async stop(): Promise<void> {
-    for (const bus of this.buses.splice(0)) await bus.close().catch(() => undefined);
-    await this.nats?.stop();
-    await this.postgres?.stop();
-    rmSync(this.dir, { recursive: true, force: true });
+/** Real infrastructure for a PrestaShop test file: PostgreSQL, nats-server and SQLite files, started on demand. */
+export class Infrastructure extends TestInfrastructure {
+  constructor() {
+    super('commerce', quietLogger);
   }
 }
 
