@@ -3,6 +3,7 @@ import { ecommerceRoutes } from './ecommerce.js';
 import { Router, serveHost, type CloverHost, type EmulatorRequest, type EmulatorResponse, type HostServer, type RecordedRequest } from './http.js';
 import { oauthRoutes, type OAuthSettings } from './oauth.js';
 import { platformRoutes } from './platform.js';
+import { CLOVER_DOCUMENTED_LIMITS, RestRateLimits, type EmulatedRateLimits } from './rate-limits.js';
 import { restPayRoutes } from './rest-pay.js';
 import { cloverId, CloverEmulatorState, randomToken, type CloverApp, type CloverCharge, type CloverDevice, type CloverMerchant, type DeviceOutcome } from './state.js';
 import { tokenRoutes } from './tokens.js';
@@ -17,6 +18,8 @@ export interface CloverEmulatorOptions {
   mode?: 'sandbox' | 'production';
   /** Delay added to every request (ms). */
   latencyMs?: number;
+  /** Platform API rate limits (429 beyond them): Clover's documented ones unless set; `false` lifts them. */
+  rateLimits?: EmulatedRateLimits | false;
 }
 
 export interface InjectedFailure {
@@ -26,6 +29,7 @@ export interface InjectedFailure {
   /** Answer with this instead of the real handler; omit with `hangMs` to only delay. */
   status?: number;
   body?: unknown;
+  headers?: Record<string, string>;
   /** Drop the connection without an answer (the work is not done). */
   drop?: boolean;
   /** Do the work, then drop the connection: the caller never learns the outcome. */
@@ -60,6 +64,8 @@ export interface CloverEmulatorControl {
   requests(filter?: { host?: CloverHost; method?: string; path?: string | RegExp }): RecordedRequest[];
   /** Calls to `/oauth/v2/refresh`, good or bad. */
   readonly refreshAttempts: number;
+  /** The most Platform API requests one token had in progress at once (0 without rate limits). */
+  peakConcurrencyPerToken(): number;
   reset(): void;
 }
 
@@ -98,7 +104,18 @@ export async function startCloverEmulator(options: CloverEmulatorOptions = {}): 
 
   const recorded: RecordedRequest[] = [];
   let failures: (InjectedFailure & { left: number })[] = [];
+  const limits = options.rateLimits === false ? undefined : new RestRateLimits(state, options.rateLimits ?? CLOVER_DOCUMENTED_LIMITS);
   const intercept = async (request: EmulatorRequest, next: () => Promise<EmulatorResponse>): Promise<EmulatorResponse> => {
+    if (!limits?.applies(request)) return answer(request, next);
+    const admitted = limits.admit(request);
+    if (!admitted.ok) return admitted.response;
+    try {
+      return await answer(request, next);
+    } finally {
+      admitted.finish();
+    }
+  };
+  const answer = async (request: EmulatorRequest, next: () => Promise<EmulatorResponse>): Promise<EmulatorResponse> => {
     if (options.latencyMs) await sleep(options.latencyMs);
     const failure = failures.find(
       (f) =>
@@ -113,7 +130,7 @@ export async function startCloverEmulator(options: CloverEmulatorOptions = {}): 
     if (failure.drop) return { status: 0, destroy: true };
     if (failure.loseResponse) return { ...(await next()), destroy: true };
     if (failure.status === undefined) return next();
-    return { status: failure.status, body: failure.body ?? { message: 'injected failure' } };
+    return { status: failure.status, body: failure.body ?? { message: 'injected failure' }, headers: failure.headers };
   };
 
   const servers: Partial<Record<CloverHost, HostServer>> = {};
@@ -223,6 +240,9 @@ export async function startCloverEmulator(options: CloverEmulatorOptions = {}): 
     },
     get refreshAttempts() {
       return oauth.refreshAttempts;
+    },
+    peakConcurrencyPerToken() {
+      return limits?.peakPerToken() ?? 0;
     },
     reset() {
       recorded.length = 0;

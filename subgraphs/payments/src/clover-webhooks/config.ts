@@ -27,7 +27,7 @@ const schema = z.object({
   CLOVER_WEBHOOK_MAX_ATTEMPTS: env.positiveInt(6),
   CLOVER_WEBHOOK_RETRY_BASE_MS: env.positiveInt(5_000),
   CLOVER_WEBHOOK_PROCESSOR_ENABLED: env.bool(true),
-  CLOVER_WEBHOOK_PROCESSOR_CONCURRENCY: env.positiveInt(4),
+  CLOVER_WEBHOOK_PROCESSOR_CONCURRENCY: env.positiveInt(16),
   CLOVER_WEBHOOK_SECRET_CACHE_MS: env.positiveInt(60_000),
   CLOVER_WEBHOOK_REJECTED_RETENTION_HOURS: env.positiveInt(168),
   CLOVER_WEBHOOK_REJECTED_JOURNAL_PER_SECOND: z.coerce.number().int().min(0).default(50),

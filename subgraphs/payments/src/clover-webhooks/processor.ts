@@ -1,5 +1,6 @@
 import { raw } from '@mikro-orm/core';
 import { backoffDelay, exponentialSchedule, type BusMessage, type Logger, type Runnable, type ServiceRuntime, type Subscription } from '@switchboard/kit';
+import { CloverUnavailable } from '../clover/index.js';
 import { CloverWebhook } from './clover-webhook.js';
 import type { CloverWebhookConfig } from './config.js';
 import { WEBHOOK_RECEIVED, WEBHOOK_RETRY_REQUESTED, type WebhookReceived, type WebhookRetryRequested } from './events.js';
@@ -166,7 +167,8 @@ export class WebhookProcessor implements Runnable {
     const attempt = row.processingAttempts;
     const message = error.message.slice(0, 2_000);
     if (attempt < config.maxAttempts) {
-      const delay = backoffDelay(attempt, this.backoff);
+      // Clover's 429 names its wait; asking before it ends would only lengthen it.
+      const delay = Math.max(backoffDelay(attempt, this.backoff), error instanceof CloverUnavailable ? (error.retryAfterMs ?? 0) : 0);
       await runtime.db.em().nativeUpdate(CloverWebhook, { id: row.id }, { processingStatus: 'retrying', processingError: message });
       logger.warn({ webhookId: row.id, attempt, retryInMs: delay, err: message }, 'clover webhook follow-up failed; will retry');
       return delay;

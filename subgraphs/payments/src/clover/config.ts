@@ -1,5 +1,6 @@
 import { encryptionKeyFromBase64, env, loadConfig, parseKeyList, type Keyring } from '@switchboard/kit';
 import { z } from 'zod';
+import type { CloverRateLimits } from './http/rate-limits.js';
 
 export type CloverEnvironment = 'sandbox' | 'production';
 
@@ -40,6 +41,8 @@ export interface CloverConfig {
   reconcileIntervalMs: number;
   /** Pending card charges are re-driven with their idempotency key for this long. */
   pendingRetryWindowMs: number;
+  /** Platform API calls of this process are kept within these (Clover's documented limits by default). */
+  restLimits: CloverRateLimits;
 }
 
 const DEV_KEY = Buffer.alloc(32, 'switchboard-clover-development-key').toString('base64');
@@ -72,6 +75,10 @@ const schema = z
     CLOVER_POS_ID: z.string().min(1).max(64).default('SwitchboardPOS'),
     CLOVER_RECONCILE_INTERVAL_MS: env.positiveInt(15_000),
     CLOVER_PENDING_RETRY_WINDOW_SECONDS: env.positiveInt(3600),
+    CLOVER_API_TOKEN_CONCURRENCY: env.positiveInt(5),
+    CLOVER_API_TOKEN_REQUESTS_PER_SECOND: env.positiveInt(16),
+    CLOVER_API_APP_CONCURRENCY: env.positiveInt(10),
+    CLOVER_API_APP_REQUESTS_PER_SECOND: env.positiveInt(50),
   })
   .superRefine((value, ctx) => {
     if (value.NODE_ENV !== 'production') return;
@@ -130,5 +137,9 @@ export function loadCloverConfig(source: Record<string, string | undefined>): Cl
     fallbackPosId: raw.CLOVER_POS_ID,
     reconcileIntervalMs: raw.CLOVER_RECONCILE_INTERVAL_MS,
     pendingRetryWindowMs: raw.CLOVER_PENDING_RETRY_WINDOW_SECONDS * 1000,
+    restLimits: {
+      token: { concurrent: raw.CLOVER_API_TOKEN_CONCURRENCY, perSecond: raw.CLOVER_API_TOKEN_REQUESTS_PER_SECOND },
+      app: { concurrent: raw.CLOVER_API_APP_CONCURRENCY, perSecond: raw.CLOVER_API_APP_REQUESTS_PER_SECOND },
+    },
   };
 }

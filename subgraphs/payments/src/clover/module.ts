@@ -8,6 +8,7 @@ import { ConnectionSecrets } from './connections/connection-secrets.js';
 import { CloverConnections } from './connections/connection-service.js';
 import { CloverEcommerce } from './ecommerce/ecommerce-api.js';
 import { CloverApi } from './http/clover-api.js';
+import { CloverCallLimiter } from './http/rate-limits.js';
 import { CloverOAuthClient } from './oauth/oauth-client.js';
 import { CloverOAuthService } from './oauth/oauth-service.js';
 import { CloverTokenManager } from './oauth/token-manager.js';
@@ -62,7 +63,7 @@ export function cloverModule(runtime: ServiceRuntime): CloverModule {
     leaseMs: config.httpTimeoutMs + 5_000,
     logger,
   });
-  const api = new CloverApi({ http: runtime.http, tokens, secrets, config, logger });
+  const api = new CloverApi({ http: runtime.http, tokens, secrets, config, logger, limiter: new CloverCallLimiter(config.restLimits) });
   const platform = new CloverPlatform(api);
   const ecommerce = new CloverEcommerce(api, config);
   const tokenizer = new CloverTokenizer({ ecommerce, http: runtime.http, config, logger });

@@ -94,6 +94,37 @@ describe.each(['sqlite', 'postgres'] as DbKind[])('Clover webhook follow-up on %
     expect((await client.service.deps.db.em().findOneOrFail(Payment, { id: paymentId })).status).toBe('succeeded');
   });
 
+  it("follows up a burst for one merchant within Clover's rate limits: no 429, at most 5 calls of a token at once", async () => {
+    const payments = Array.from({ length: 30 }, () => env.emulator.control.createPayment(merchant.merchant.id));
+    // Each Platform API answer takes a while, so the calls overlap as they would at Clover.
+    env.emulator.control.failNext({ host: 'api', path: /^\/v3\/merchants\/[^/]+\/payments\/[^/]+$/, hangMs: 60, times: payments.length });
+    const before = env.emulator.control.requests({ host: 'api', path: /^\/v3\// }).length;
+    const replies = await Promise.all(payments.map((payment) => send([objectEvent('P', merchant.merchant.id, payment.id)])));
+    const webhooks = await Promise.all(replies.map((reply) => processed(JSON.parse(reply.body).id)));
+    expect(webhooks.map((w) => [w.processingStatus, w.processingAttempts, w.results[0].outcome])).toEqual(payments.map(() => ['processed', 1, 'unmatched']));
+    const calls = env.emulator.control.requests({ host: 'api', path: /^\/v3\// }).slice(before);
+    expect(calls.filter((call) => call.status === 429)).toEqual([]);
+    expect(calls.length).toBeGreaterThanOrEqual(payments.length);
+    expect(env.emulator.control.peakConcurrencyPerToken()).toBeLessThanOrEqual(5);
+    expect(env.emulator.control.peakConcurrencyPerToken()).toBeGreaterThan(1);
+    // 16 a second per token at most: 30 calls cannot all have started within one second.
+    const startedAt = calls.map((call) => call.at).sort((a, b) => a - b);
+    expect(startedAt.at(-1)! - startedAt[0]!).toBeGreaterThanOrEqual(1_000);
+  });
+
+  it("waits as long as a 429's retry-after says before asking Clover again", async () => {
+    const paymentId = await lostTerminalPayment();
+    env.emulator.control.failNext({ host: 'api', path: /^\/v3\/merchants\/[^/]+\/payments\/[^/]+$/, status: 429, headers: { 'retry-after': '2', 'X-RateLimit-tokenLimit': '16' }, times: 1 });
+    const reply = await send([objectEvent('P', merchant.merchant.id, cloverPaymentFor(paymentId).id)]);
+    const webhookId = JSON.parse(reply.body).id as string;
+    const webhook = await processed(webhookId);
+    expect(webhook).toMatchObject({ processingStatus: 'processed', processingAttempts: 2 });
+    const row = await client.service.deps.db.em().findOneOrFail(CloverWebhook, { id: webhookId });
+    // The retry base here is 100 ms: only the retry-after explains a two-second wait.
+    expect(row.processedAt!.getTime() - row.receivedAt.getTime()).toBeGreaterThanOrEqual(2_000);
+    expect((await client.service.deps.db.em().findOneOrFail(Payment, { id: paymentId })).status).toBe('succeeded');
+  });
+
   it('takes over a webhook whose attempt died with its replica once the claim lapses, and leaves a live claim alone', async () => {
     const paymentId = await lostTerminalPayment();
     const reply = await send([objectEvent('P', merchant.merchant.id, cloverPaymentFor(paymentId).id)]);

@@ -4,6 +4,7 @@ import type { CloverConnection } from '../connections/clover-connection.js';
 import type { ConnectionSecrets } from '../connections/connection-secrets.js';
 import type { CloverTokenManager } from '../oauth/token-manager.js';
 import { expectSuccess, sendToClover, type CloverReply } from './clover-http.js';
+import type { CloverCallLimiter } from './rate-limits.js';
 import { CloverNotConnected, type CloverSurface } from './errors.js';
 
 export type ApiSurface = Extract<CloverSurface, 'platform' | 'ecommerce' | 'terminal'>;
@@ -40,16 +41,27 @@ export class CloverApi {
       secrets: ConnectionSecrets;
       config: CloverConfig;
       logger: Logger;
+      /** Paces Platform API calls within Clover's per-token and per-app limits. */
+      limiter: CloverCallLimiter;
     },
   ) {}
 
   async call<T>(connection: CloverConnection, request: ApiRequest): Promise<T> {
     const credential = await this.credential(connection, request);
-    let reply = await this.send(connection, request, credential.token);
-    if (reply.status === 401 && credential.kind === 'oauth') {
-      const retryWith = await this.deps.tokens.afterRejection(connection.id, credential.token);
-      reply = await this.send(connection, request, retryWith);
-    }
+    const exchange = async () => {
+      let reply = await this.send(connection, request, credential.token);
+      if (reply.status === 401 && credential.kind === 'oauth') {
+        const retryWith = await this.deps.tokens.afterRejection(connection.id, credential.token);
+        reply = await this.send(connection, request, retryWith);
+      }
+      return reply;
+    };
+    // The REST API's limits. REST Pay Display calls wait for the customer at the device (minutes),
+    // so they would hold a token's few slots for nothing; ecommerce has limits of its own.
+    const reply =
+      request.surface === 'platform'
+        ? await this.deps.limiter.run({ token: `${connection.id}:${credential.kind}`, app: connection.appId }, exchange)
+        : await exchange();
     return expectSuccess<T>(request.surface, reply);
   }
 

@@ -22,6 +22,8 @@ export interface CloverReply {
   status: number;
   /** Parsed JSON, or the raw text when the body is not JSON. */
   body: unknown;
+  /** A 429's `retry-after`: asking again sooner only lengthens Clover's wait. */
+  retryAfterMs?: number;
 }
 
 /**
@@ -44,7 +46,8 @@ export async function sendToClover(http: OutboundHttp, call: CloverCall, logger:
       body: call.body === undefined ? undefined : JSON.stringify(call.body),
     });
     logger.debug({ surface: call.surface, method: call.method, path, status: response.status, latencyMs: response.latencyMs }, 'clover call');
-    return { status: response.status, body: parseBody(response.body) };
+    const retryAfterMs = response.status === 429 ? retryAfterOf(response.headers['retry-after']) : undefined;
+    return { status: response.status, body: parseBody(response.body), ...(retryAfterMs === undefined ? {} : { retryAfterMs }) };
   } catch (error) {
     if (error instanceof OutboundError) {
       logger.warn({ surface: call.surface, method: call.method, path, kind: error.kind, latencyMs: error.latencyMs }, 'clover call failed');
@@ -52,6 +55,15 @@ export async function sendToClover(http: OutboundHttp, call: CloverCall, logger:
     }
     throw error;
   }
+}
+
+/** `retry-after` in seconds (Clover's form) or as an HTTP date; undefined when absent or unreadable. */
+export function retryAfterOf(header: string | string[] | undefined, now = Date.now()): number | undefined {
+  const value = (Array.isArray(header) ? header[0] : header)?.trim();
+  if (!value) return undefined;
+  if (/^\d+(\.\d+)?$/.test(value)) return Math.round(Number(value) * 1000);
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(at - now, 0);
 }
 
 function parseBody(text: string): unknown {
@@ -89,6 +101,6 @@ export function errorFor(surface: CloverSurface, reply: CloverReply): CloverApiE
   const { message, code, declineCode, charge } = cloverMessage(reply.body);
   if (reply.status === 401 || reply.status === 403) return new CloverUnauthorized(surface, reply.status, message, code, reply.body);
   if (reply.status === 402) return new CloverCardDeclined(surface, reply.status, message, declineCode, charge, reply.body);
-  if (reply.status >= 500 || reply.status === 429) return new CloverUnavailable(surface, `${reply.status} ${message}`, reply.status);
+  if (reply.status >= 500 || reply.status === 429) return new CloverUnavailable(surface, `${reply.status} ${message}`, reply.status, reply.retryAfterMs);
   return new CloverRequestRejected(surface, reply.status, message, code, reply.body);
 }

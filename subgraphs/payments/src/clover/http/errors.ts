@@ -49,7 +49,13 @@ export class CloverUnauthorized extends CloverApiError {
  */
 export class CloverUnavailable extends CloverError {
   readonly code = 'clover_unavailable';
-  constructor(readonly surface: CloverSurface, message: string, readonly status?: number) {
+  constructor(
+    readonly surface: CloverSurface,
+    message: string,
+    readonly status?: number,
+    /** Clover said when to ask again (a 429's `retry-after`). */
+    readonly retryAfterMs?: number,
+  ) {
     super(`Clover ${surface} unavailable: ${message}`);
     this.name = 'CloverUnavailable';
   }
