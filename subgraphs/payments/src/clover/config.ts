@@ -75,8 +75,8 @@ const schema = z
     CLOVER_POS_ID: z.string().min(1).max(64).default('SwitchboardPOS'),
     CLOVER_RECONCILE_INTERVAL_MS: env.positiveInt(15_000),
     CLOVER_PENDING_RETRY_WINDOW_SECONDS: env.positiveInt(3600),
-    CLOVER_API_TOKEN_CONCURRENCY: env.positiveInt(5),
-    CLOVER_API_TOKEN_REQUESTS_PER_SECOND: env.positiveInt(16),
+    CLOVER_API_CONNECTION_CONCURRENCY: env.positiveInt(5),
+    CLOVER_API_CONNECTION_REQUESTS_PER_SECOND: env.positiveInt(16),
     CLOVER_API_APP_CONCURRENCY: env.positiveInt(10),
     CLOVER_API_APP_REQUESTS_PER_SECOND: env.positiveInt(50),
   })
@@ -138,7 +138,7 @@ export function loadCloverConfig(source: Record<string, string | undefined>): Cl
     reconcileIntervalMs: raw.CLOVER_RECONCILE_INTERVAL_MS,
     pendingRetryWindowMs: raw.CLOVER_PENDING_RETRY_WINDOW_SECONDS * 1000,
     restLimits: {
-      token: { concurrent: raw.CLOVER_API_TOKEN_CONCURRENCY, perSecond: raw.CLOVER_API_TOKEN_REQUESTS_PER_SECOND },
+      token: { concurrent: raw.CLOVER_API_CONNECTION_CONCURRENCY, perSecond: raw.CLOVER_API_CONNECTION_REQUESTS_PER_SECOND },
       app: { concurrent: raw.CLOVER_API_APP_CONCURRENCY, perSecond: raw.CLOVER_API_APP_REQUESTS_PER_SECOND },
     },
   };
