@@ -11,7 +11,6 @@
  * least half the bare server's rate, p99 under 25 ms. Everything shares the machine's cores:
  * autocannon, the service, PostgreSQL and nats-server.
  */
-import { fork } from 'node:child_process';
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -26,6 +25,7 @@ import { CloverWebhook } from '../../subgraphs/payments/src/clover-webhooks/clov
 import { payments, type PaymentsDeps } from '../../subgraphs/payments/src/service.js';
 import { JSON_OPTION, round, writeReport } from './support/bench-report.js';
 import { profiled } from './support/cpu-profile.js';
+import { meanFigures, runWebhookLoad, type WebhookLoadResult as LoadResult } from './support/load-generators.js';
 import { measureCpu } from './support/machine-cpu.js';
 
 const { values } = parseArgs({
@@ -49,38 +49,9 @@ const SEED_DISPATCHER_RPS = 347;
 const TARGET_RPS = 8_500;
 const TARGET_P99_MS = 25;
 
-interface LoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
-  generated: number;
-}
-
 /** autocannon in its own process; resolves with its figures. */
 function load(url: string, durationSeconds: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(join(import.meta.dirname, 'support/webhook-load.ts'), [JSON.stringify({ url, connections: CONNECTIONS, durationSeconds, secret: SECRET, prefix: values.objects === 'order' ? 'O' : 'P' })], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    child.once('message', (message: any) => {
-      const r = message.result;
-      resolve({
-        rps: r.requests.average,
-        p50: r.latency.p50,
-        p99: r.latency.p99,
-        ok: r['2xx'],
-        non2xx: r.non2xx,
-        errors: r.errors + r.timeouts,
-        generated: message.generated,
-      });
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => (code ? reject(new Error(`load generator exited ${code}`)) : undefined));
-  });
+  return runWebhookLoad({ url, connections: CONNECTIONS, durationSeconds, secret: SECRET, prefix: values.objects === 'order' ? 'O' : 'P' });
 }
 
 /** The comparison: node:http that reads the body and checks the HMAC, nothing else. */
@@ -216,8 +187,7 @@ async function main() {
 /** The average of the bare runs (NaN without them). */
 function mean(a?: LoadResult, b?: LoadResult): LoadResult {
   if (!a || !b) return { rps: NaN, p50: NaN, p99: NaN, ok: 0, non2xx: 0, errors: 0, generated: 0 };
-  const avg = (f: (r: LoadResult) => number) => (f(a) + f(b)) / 2;
-  return { rps: avg((r) => r.rps), p50: avg((r) => r.p50), p99: avg((r) => r.p99), ok: a.ok + b.ok, non2xx: a.non2xx + b.non2xx, errors: a.errors + b.errors, generated: a.generated + b.generated };
+  return { ...meanFigures(a, b), generated: a.generated + b.generated };
 }
 
 /** Waits until every outbox event is published; returns when that happened. */

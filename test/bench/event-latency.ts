@@ -38,6 +38,7 @@ import { forkTs, removeOnExit, stopChild, TSX_LOADER } from './support/child-pro
 import { startNodeProcess, type NodeProcess } from './support/gateway-processes.js';
 import { FLOWS, LATENCY_FLOWS, type FlowName, type LatencyFlow, type StageTimes } from './support/latency-flows.js';
 import type { OpenLoopResult, OpenLoopSpec, Sample } from './support/open-loop-process.js';
+import { productionSubgraphEnv } from './support/subgraph-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -122,16 +123,7 @@ async function startService(flow: LatencyFlow, databaseUrl: string, natsUrl: str
     name: `${flow.name}-${flow.service}`,
     script: new URL(`../../subgraphs/${flow.service}/src/main.ts`, import.meta.url).pathname,
     nodeArgs: ['--import', TSX_LOADER],
-    env: {
-      NODE_ENV: 'production',
-      HOST: '127.0.0.1',
-      PORT: String(port),
-      LOG_LEVEL: 'info',
-      DATABASE_URL: databaseUrl,
-      NATS_URL: natsUrl,
-      GATEWAY_SIGNING_SECRET: 'bench-latency-signing-secret-0123456789',
-      ...flow.env,
-    },
+    env: { ...productionSubgraphEnv({ port, databaseUrl, natsUrl, signingSecret: 'bench-latency-signing-secret-0123456789' }), ...flow.env },
     readyUrl: `http://127.0.0.1:${port}/readyz`,
     logDir,
     startTimeoutMs: 120_000,

@@ -25,7 +25,6 @@
  *
  * Targets: Switchboard's gateway serves at least Hive Gateway's req/s, with at most 250 MB peak RSS.
  */
-import { fork } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -46,9 +45,10 @@ import {
   customerEmail,
   requestBodies,
 } from './support/gateway-customer360.js';
-import type { LoadReport, LoadSpec } from './support/gateway-load.js';
 import { startNodeProcess, type NodeProcess } from './support/gateway-processes.js';
 import { seedCustomer360 } from './support/gateway-seed.js';
+import { runGatewayLoad, type GatewayLoadSpec } from './support/load-generators.js';
+import { productionSubgraphEnv } from './support/subgraph-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -87,7 +87,7 @@ interface Target {
   url: string;
   headers: Record<string, string>;
   bodies: string[];
-  signAs?: LoadSpec['signAs'];
+  signAs?: GatewayLoadSpec['signAs'];
   /** The measured server process (the gateway; for the direct target, the commerce subgraph). */
   process: NodeProcess;
   isGateway: boolean;
@@ -277,14 +277,8 @@ async function main(): Promise<void> {
 
 function subgraphEnv(port: number, databaseUrl: string, natsUrl: string): Record<string, string> {
   return {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
     // The subgraphs are the fixture here, not the subject: keep their logs to warnings.
-    LOG_LEVEL: 'warn',
-    DATABASE_URL: databaseUrl,
-    NATS_URL: natsUrl,
-    GATEWAY_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+    ...productionSubgraphEnv({ port, databaseUrl, natsUrl, signingSecret: BENCH_SIGNING_SECRET, logLevel: 'warn' }),
     // Production refuses the development defaults of these secrets.
     CLOVER_TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
     CLOVER_DISPATCHER_SECRET: 'bench-dispatcher-secret-00000000',
@@ -360,30 +354,18 @@ async function verifyAnswers(targets: Target[]): Promise<{ bytes: number; invoic
 
 /** One autocannon run in its own process against one target. */
 async function load(target: Target, durationSeconds: number): Promise<RoundResult> {
-  const spec: LoadSpec = { url: target.url, connections: CONNECTIONS, durationSeconds, bodies: target.bodies, headers: target.headers, signAs: target.signAs };
+  const spec: GatewayLoadSpec = { url: target.url, connections: CONNECTIONS, durationSeconds, bodies: target.bodies, headers: target.headers, signAs: target.signAs };
   const cpuBefore = cpuMicros(target.process.pid);
-  const report = await new Promise<LoadReport>((resolvePromise, reject) => {
-    const child = fork(join(import.meta.dirname, 'support/gateway-load.ts'), [JSON.stringify(spec)], {
-      execArgv: ['--import', 'tsx'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const unregister = registerProcessCleanup(() => void child.kill('SIGKILL'));
-    child.once('message', (message) => resolvePromise(message as LoadReport));
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      unregister();
-      if (code) reject(new Error(`load generator exited ${code}`));
-    });
-  });
+  const report = await runGatewayLoad(spec);
   const cpu = cpuMicros(target.process.pid) - cpuBefore;
-  const r = report.result;
-  const requests = r['2xx'] + r.non2xx;
+  const r = report.figures;
+  const requests = r.ok + r.non2xx;
   return {
-    rps: r.requests.average,
-    p50: r.latency.p50,
-    p99: r.latency.p99,
+    rps: r.rps,
+    p50: r.p50,
+    p99: r.p99,
     requests,
-    failed: report.failed + r.errors + r.timeouts,
+    failed: report.failed + r.errors,
     firstFailure: report.firstFailure,
     cpuMicrosPerRequest: cpu / Math.max(requests, 1),
   };

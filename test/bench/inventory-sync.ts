@@ -15,19 +15,16 @@
  * Exit code 1 when the limit was exceeded or a sync did not complete.
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { commerce } from '@switchboard/commerce';
-import { createLogger, createSubgraphService, InProcessEventBus, NatsEventBus, sha256Hex, type EventBus } from '@switchboard/kit';
-import { natsServerAvailable, startNats, startPostgres, type NatsServerHandle, type PostgresHandle } from '@switchboard/testkit';
+import { sha256Hex } from '@switchboard/kit';
+import { natsServerAvailable } from '@switchboard/testkit';
 import { InventoryLevel } from '../../subgraphs/commerce/src/inventory/catalog/inventory-level.js';
 import { Product } from '../../subgraphs/commerce/src/inventory/catalog/product.js';
 import { ProductVariant } from '../../subgraphs/commerce/src/inventory/catalog/product-variant.js';
 import { StockLocation } from '../../subgraphs/commerce/src/inventory/catalog/stock-location.js';
 import { SyncJob } from '../../subgraphs/commerce/src/inventory/sync/sync-job.js';
 import { JSON_OPTION, round, writeReport, type BenchRow } from './support/bench-report.js';
+import { CommerceBench } from './support/commerce-bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -44,11 +41,7 @@ const { values: args } = parseArgs({
 });
 const TOKEN = 'bench-rest-token';
 
-const logger = createLogger({ name: 'bench', level: 'warn' });
-const dir = mkdtempSync(join(tmpdir(), 'inventory-bench-'));
-let postgres: PostgresHandle | undefined;
-let nats: NatsServerHandle | undefined;
-let runs = 0;
+const bench = new CommerceBench('inventory', { db: args.db, bus: args.bus });
 
 interface Run {
   variants: number;
@@ -89,36 +82,16 @@ async function startOdoo(limit: number): Promise<{ url: string; stats(): Promise
 
 async function fullSync(variants: number, limit: number): Promise<Run> {
   const odoo = await startOdoo(limit);
-  let databaseUrl = `sqlite:${join(dir, `commerce-${++runs}.sqlite`)}`;
-  if (args.db === 'postgres') {
-    postgres ??= await startPostgres();
-    databaseUrl = await postgres.createDatabase('bench');
-  }
-  let bus: EventBus = new InProcessEventBus();
-  if (args.bus === 'nats') {
-    nats ??= await startNats();
-    bus = await NatsEventBus.connect({ servers: nats.url, name: 'bench', logger });
-  }
-  const service = await createSubgraphService(commerce, {
-    bus,
-    logger,
-    env: {
-      GATEWAY_SIGNING_SECRET: 'bench-signing-secret-0123456789',
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      ODOO_API_BASE_URL: odoo.url,
-      ODOO_API_TOKEN: 'bench-odoo-token',
-      ODOO_PARTNER_ID: '7',
-      INVENTORY_API_KEYS: `bench:${sha256Hex(TOKEN)}`,
-      INVENTORY_RATE_LIMIT_PER_SECOND: String(limit),
-      INVENTORY_SYNC_CONCURRENCY: args.concurrency,
-      INVENTORY_JOBS_KEEP_COMPLETED: String(variants * 2),
-    },
+  const commerce = await bench.startService({
+    ODOO_API_BASE_URL: odoo.url,
+    ODOO_API_TOKEN: 'bench-odoo-token',
+    ODOO_PARTNER_ID: '7',
+    INVENTORY_API_KEYS: `bench:${sha256Hex(TOKEN)}`,
+    INVENTORY_RATE_LIMIT_PER_SECOND: String(limit),
+    INVENTORY_SYNC_CONCURRENCY: args.concurrency,
+    INVENTORY_JOBS_KEEP_COMPLETED: String(variants * 2),
   });
-  await service.start();
+  const { service, bus } = commerce;
 
   process.stdout.write(`\nseeding ${variants} variants (2 locations each)… `);
   const seeded = performance.now();
@@ -183,8 +156,7 @@ async function fullSync(variants: number, limit: number): Promise<Run> {
     busiest: seen.busiest,
     steady: seen.perSecond.slice(1, -1),
   };
-  await service.stop();
-  await bus.close();
+  await commerce.stop();
   odoo.stop();
   return run;
 }
@@ -252,7 +224,5 @@ try {
     ],
   });
 } finally {
-  await nats?.stop();
-  await postgres?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await bench.stop();
 }

@@ -27,14 +27,14 @@ import { freePort, startNats, startPostgres, type NatsServerHandle, type Postgre
 import { buildDist } from '../../scripts/build.js';
 import { BillingUnderTest, registerApp, startBilling } from '../../subgraphs/billing/test/support/billing-harness.js';
 import { fmt, JSON_OPTION, round, writeReport, type BenchRow, type BenchTarget } from './support/bench-report.js';
-import { firstMessage, forkTs, removeOnExit, spawnTs, stopChild } from './support/child-processes.js';
+import { removeOnExit, spawnTs, stopChild } from './support/child-processes.js';
 import { BENCH_AGENT_EMAIL, BENCH_JWT_SECRET, BENCH_ROLES, BENCH_SIGNING_SECRET, BENCH_SUBJECT, CUSTOMER_360, requestBodies } from './support/gateway-customer360.js';
-import type { LoadReport, LoadSpec } from './support/gateway-load.js';
 import { startNodeProcess, type NodeProcess } from './support/gateway-processes.js';
 import { seedCustomer360 } from './support/gateway-seed.js';
 import { BILLING_SUBSCRIPTION_PREFIX, PRESTASHOP_SECRET, WEX_TOKEN, type AdapterName, type RequestOptions } from './support/intake-adapters.js';
-import { runIntakeLoad } from './support/intake-load.js';
+import { runGatewayLoad, runIntakeLoad } from './support/load-generators.js';
 import { EventTemplates } from './support/prestashop-events.js';
+import { productionSubgraphEnv } from './support/subgraph-env.js';
 
 const { values } = parseArgs({
   options: {
@@ -103,12 +103,9 @@ async function sampled<T>(processes: Map<ServiceName, NodeProcess>, work: () => 
 
 /** GraphQL load through the gateway (the gateway benchmark's load generator). */
 async function gatewayLoad(url: string, token: string): Promise<string> {
-  const spec: LoadSpec = { url, connections: CONNECTIONS, durationSeconds: DURATION, bodies: requestBodies(CUSTOMER_360, CUSTOMERS), headers: { authorization: `Bearer ${token}` } };
-  const child = forkTs(join(import.meta.dirname, 'support/gateway-load.ts'), [JSON.stringify(spec)]);
-  const report = await firstMessage<LoadReport>(child, 'gateway load generator');
-  await stopChild(child);
-  const r = report.result;
-  return `${fmt(r.requests.average)} req/s, p99 ${fmt(r.latency.p99, 1)} ms${report.failed ? `, ${fmt(report.failed)} failed (${report.firstFailure})` : ''}`;
+  const report = await runGatewayLoad({ url, connections: CONNECTIONS, durationSeconds: DURATION, bodies: requestBodies(CUSTOMER_360, CUSTOMERS), headers: { authorization: `Bearer ${token}` } });
+  const r = report.figures;
+  return `${fmt(r.rps)} req/s, p99 ${fmt(r.p99, 1)} ms${report.failed ? `, ${fmt(report.failed)} failed (${report.firstFailure})` : ''}`;
 }
 
 async function intakeLoad(adapter: AdapterName, url: string, options: Omit<RequestOptions, 'runId'>, runId: number): Promise<string> {
@@ -119,13 +116,7 @@ async function intakeLoad(adapter: AdapterName, url: string, options: Omit<Reque
 
 function subgraphEnv(name: string, port: number, databaseUrl: string, natsUrl: string, extra: Record<string, string>): Record<string, string> {
   return {
-    NODE_ENV: 'production',
-    HOST: '127.0.0.1',
-    PORT: String(port),
-    LOG_LEVEL: 'info',
-    DATABASE_URL: databaseUrl,
-    NATS_URL: natsUrl,
-    GATEWAY_SIGNING_SECRET: BENCH_SIGNING_SECRET,
+    ...productionSubgraphEnv({ port, databaseUrl, natsUrl, signingSecret: BENCH_SIGNING_SECRET }),
     // Production refuses the development defaults of these secrets.
     ...(name === 'payments'
       ? {

@@ -9,14 +9,11 @@
  * and the end-to-end time (first request until every event is processed), next to the
  * module README's reference figure of 100–200 ms per 10 events.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { cpus, loadavg, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { cpus, loadavg } from 'node:os';
 import { parseArgs } from 'node:util';
-import { commerce } from '@switchboard/commerce';
-import { createLogger, createSubgraphService, InProcessEventBus, NatsEventBus, type EventBus } from '@switchboard/kit';
-import { moduleBatches, phpJsonEncode, PrestashopShop, startNats, startPostgres, type NatsServerHandle, type PostgresHandle } from '@switchboard/testkit';
+import { moduleBatches, phpJsonEncode, PrestashopShop } from '@switchboard/testkit';
 import { JSON_OPTION, round, writeReport } from './support/bench-report.js';
+import { CommerceBench } from './support/commerce-bench.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -35,10 +32,7 @@ const BATCH = Number(args.batch);
 const SENDERS = Number(args.senders);
 const SECRET = 'bench-prestashop-webhook-secret';
 
-const logger = createLogger({ name: 'bench', level: 'warn' });
-const dir = mkdtempSync(join(tmpdir(), 'prestashop-bench-'));
-let postgres: PostgresHandle | undefined;
-let nats: NatsServerHandle | undefined;
+const bench = new CommerceBench('prestashop', { db: args.db, bus: args.bus });
 
 async function main(): Promise<void> {
   process.stdout.write(`generating ${EVENTS} events… `);
@@ -52,30 +46,8 @@ async function main(): Promise<void> {
   console.log(`done: ${batches.length} batches, ${(bytes / 1024 / 1024).toFixed(1)} MiB, ${lines} order lines in order snapshots`);
   console.log(`  mix: ${Object.entries(kinds).map(([k, n]) => `${k} ${n}`).join(', ')}`);
 
-  let databaseUrl = `sqlite:${join(dir, 'commerce.sqlite')}`;
-  if (args.db === 'postgres') {
-    postgres = await startPostgres();
-    databaseUrl = await postgres.createDatabase('bench');
-  }
-  let bus: EventBus = new InProcessEventBus();
-  if (args.bus === 'nats') {
-    nats = await startNats();
-    bus = await NatsEventBus.connect({ servers: nats.url, name: 'bench', logger });
-  }
-  const service = await createSubgraphService(commerce, {
-    bus,
-    logger,
-    env: {
-      GATEWAY_SIGNING_SECRET: 'bench-signing-secret-0123456789',
-      DATABASE_URL: databaseUrl,
-      PORT: '0',
-      HOST: '127.0.0.1',
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'warn',
-      PRESTASHOP_WEBHOOK_SECRET: SECRET,
-    },
-  });
-  await service.start();
+  const commerce = await bench.startService({ PRESTASHOP_WEBHOOK_SECRET: SECRET });
+  const { service } = commerce;
   const url = `${service.url()}/prestashop/webhook`;
   const sql = async (query: string) => (await service.deps.db.em().getConnection().execute(query)) as any[];
 
@@ -148,8 +120,7 @@ async function main(): Promise<void> {
     ],
   });
 
-  await service.stop();
-  await bus.close();
+  await commerce.stop();
 }
 
 function countBy(items: string[]): Record<string, number> {
@@ -161,7 +132,5 @@ function countBy(items: string[]): Record<string, number> {
 try {
   await main();
 } finally {
-  await nats?.stop();
-  await postgres?.stop();
-  rmSync(dir, { recursive: true, force: true });
+  await bench.stop();
 }

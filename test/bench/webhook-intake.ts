@@ -51,7 +51,7 @@ import {
   type AdapterName,
   type RequestOptions,
 } from './support/intake-adapters.js';
-import { meanOf, runIntakeLoad, type IntakeLoadResult } from './support/intake-load.js';
+import { meanOf, runIntakeLoad, type IntakeLoadResult } from './support/load-generators.js';
 import { profiled } from './support/cpu-profile.js';
 import { EventTemplates } from './support/prestashop-events.js';
 

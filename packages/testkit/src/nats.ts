@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, constants as fsConstants, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { registerProcessCleanup } from './cleanup.js';
+import { dirWithPrograms, isExecutable, pathDirs } from './executables.js';
 import { freePort } from './ports.js';
 
 const NOT_INSTALLED = 'nats-server not installed: apt-get install -y nats-server';
@@ -45,25 +46,12 @@ export interface NatsServerHandle {
   restart(): Promise<void>;
 }
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Absolute path of the nats-server binary, or undefined when it cannot be found. */
 export function findNatsServer(): string | undefined {
   const fromEnv = process.env['NATS_SERVER_BIN'];
   if (fromEnv) return isExecutable(fromEnv) ? fromEnv : undefined;
-  const dirs = [...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean), ...FALLBACK_DIRS];
-  for (const dir of dirs) {
-    const candidate = join(dir, 'nats-server');
-    if (isExecutable(candidate)) return candidate;
-  }
-  return undefined;
+  const dir = dirWithPrograms([...pathDirs(), ...FALLBACK_DIRS], ['nats-server']);
+  return dir === undefined ? undefined : join(dir, 'nats-server');
 }
 
 /** True when a nats-server binary is available (use with `describe.skipIf(!natsServerAvailable())`). */

@@ -1,13 +1,10 @@
-import type { SpawnOptions } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import pg from 'pg';
-import { processAlive, registerProcessCleanup, sleepSync } from './cleanup.js';
-import { freePort } from './ports.js';
+import { registerProcessCleanup } from './cleanup.js';
 import { findPostgresBinDir } from './postgres.js';
-import { postgresUser, quoteIdent, run, type RunResult } from './postgres-process.js';
+import { initAndStartCluster, postgresUser, quitPostmasterSync, quoteIdent, runTool, type RunResult } from './postgres-process.js';
 
 /**
  * A PostgreSQL cluster this process owns and may take down and bring back at will — for chaos
@@ -78,16 +75,7 @@ class Cluster implements PostgresCluster {
 
   /** Runs a PostgreSQL tool, as the `postgres` OS user when this process is root. */
   private tool(name: string, args: string[]): Promise<RunResult> {
-    const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', LANG: 'C' };
-    delete env['PGDATA'];
-    const opts: SpawnOptions = { env, cwd: this.directory };
-    if (this.user) {
-      opts.uid = this.user.uid;
-      opts.gid = this.user.gid;
-      env['HOME'] = this.directory;
-      env['USER'] = env['LOGNAME'] = 'postgres';
-    }
-    return run(join(this.binDir, name), args, opts);
+    return runTool(this.binDir, name, args, this.directory, this.user);
   }
 
   async initdb(): Promise<void> {
@@ -161,15 +149,7 @@ class Cluster implements PostgresCluster {
 
   /** At process exit or on a terminating signal: SIGQUIT (immediate shutdown), short wait, remove. */
   private destroySync(): void {
-    try {
-      const pid = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      if (pid > 0) {
-        process.kill(pid, 'SIGQUIT');
-        for (let waited = 0; waited < 3000 && processAlive(pid); waited += 10) sleepSync(10);
-      }
-    } catch {
-      /* not running */
-    }
+    quitPostmasterSync(this.dataDir, 3000);
     try {
       // Retries: files the server's last processes were still writing make a first pass fail (ENOTEMPTY).
       rmSync(this.directory, { recursive: true, force: true, maxRetries: 20, retryDelay: 50 });
@@ -189,26 +169,13 @@ export async function startPostgresCluster(options: PostgresClusterOptions = {})
   const root = typeof process.getuid === 'function' && process.getuid() === 0;
   const user = root ? postgresUser() : undefined;
   if (root && !user) throw new Error('running as root but there is no `postgres` OS user to run PostgreSQL as');
-  // When root, /tmp (world-traversable) rather than a possibly private TMPDIR.
-  const baseDir = await mkdtemp(join(user ? '/tmp' : tmpdir(), 'testkit-pgcluster-'));
-  if (user) await chown(baseDir, user.uid, user.gid);
   const maxConnections = options.maxConnections ?? 300;
-  try {
-    await new Cluster(binDir, baseDir, 0, user, maxConnections).initdb();
-    // The free port may be taken between freePort() and the bind: try another one.
-    let lastError: unknown;
-    for (let attempt = 0; attempt < 3; attempt++) {
-      const cluster = new Cluster(binDir, baseDir, await freePort(), user, maxConnections);
-      try {
-        await cluster.start();
-        return cluster;
-      } catch (error) {
-        lastError = error;
-      }
-    }
-    throw lastError;
-  } catch (error) {
-    await rm(baseDir, { recursive: true, force: true });
-    throw error;
-  }
+  return initAndStartCluster('testkit-pgcluster-', user, {
+    initdb: (baseDir) => new Cluster(binDir, baseDir, 0, user, maxConnections).initdb(),
+    start: async (baseDir, port) => {
+      const cluster = new Cluster(binDir, baseDir, port, user, maxConnections);
+      await cluster.start();
+      return cluster;
+    },
+  });
 }

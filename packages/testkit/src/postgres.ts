@@ -1,13 +1,11 @@
-import type { SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { accessSync, constants as fsConstants, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { readdirSync, rmSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import pg from 'pg';
-import { processAlive, registerProcessCleanup, sleepSync } from './cleanup.js';
-import { freePort } from './ports.js';
-import { isRoot, postgresUser, quoteIdent, run, type RunResult } from './postgres-process.js';
+import { registerProcessCleanup } from './cleanup.js';
+import { dirWithPrograms, isExecutable, pathDirs } from './executables.js';
+import { initAndStartCluster, isRoot, postgresUser, quitPostmasterSync, quoteIdent, runTool, type RunResult } from './postgres-process.js';
 
 /**
  * Env var with an admin URL of an already running server (e.g.
@@ -53,15 +51,6 @@ export interface PostgresHandle {
 // ---------------------------------------------------------------------------
 // binaries
 
-function isExecutable(path: string): boolean {
-  try {
-    accessSync(path, fsConstants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Directory holding initdb/pg_ctl/postgres, or undefined. */
 export function findPostgresBinDir(): string | undefined {
   const fromEnv = process.env['POSTGRES_BIN_DIR'];
@@ -75,10 +64,7 @@ export function findPostgresBinDir(): string | undefined {
   } catch {
     /* not Debian-style */
   }
-  candidates.push(...(process.env['PATH'] ?? '').split(delimiter).filter(Boolean));
-  return candidates.find(
-    (dir) => isExecutable(join(dir, 'initdb')) && isExecutable(join(dir, 'pg_ctl')),
-  );
+  return dirWithPrograms([...candidates, ...pathDirs()], ['initdb', 'pg_ctl']);
 }
 
 /**
@@ -118,16 +104,7 @@ class LocalCluster {
 
   /** Runs a postgres binary, as the `postgres` OS user when this process is root. */
   private async pgRun(tool: string, args: string[]): Promise<RunResult> {
-    const env: NodeJS.ProcessEnv = { ...process.env, LC_ALL: 'C', LANG: 'C' };
-    delete env['PGDATA'];
-    const opts: SpawnOptions = { env, cwd: this.baseDir };
-    if (this.user) {
-      opts.uid = this.user.uid;
-      opts.gid = this.user.gid;
-      env['HOME'] = this.baseDir;
-      env['USER'] = env['LOGNAME'] = 'postgres';
-    }
-    return run(join(this.binDir, tool), args, opts);
+    return runTool(this.binDir, tool, args, this.baseDir, this.user);
   }
 
   private pgCtlStartArgs(): string[] {
@@ -156,28 +133,14 @@ class LocalCluster {
       user = postgresUser();
       if (!user) throw new Error('running as root but there is no `postgres` OS user to run initdb as');
     }
-    // When root, /tmp (world-traversable) rather than a possibly private TMPDIR.
-    const baseDir = await mkdtemp(join(user ? '/tmp' : tmpdir(), 'testkit-pg-'));
-    if (user) await chown(baseDir, user.uid, user.gid);
-
-    try {
-      await new LocalCluster(binDir, baseDir, 0, user).initdb();
-      // The free port may be taken between freePort() and the bind: retry with another one.
-      let lastError: unknown;
-      for (let attempt = 0; attempt < 3; attempt++) {
-        const cluster = new LocalCluster(binDir, baseDir, await freePort(), user);
-        try {
-          await cluster.start();
-          return cluster;
-        } catch (err) {
-          lastError = err;
-        }
-      }
-      throw lastError;
-    } catch (err) {
-      await rm(baseDir, { recursive: true, force: true });
-      throw err;
-    }
+    return initAndStartCluster('testkit-pg-', user, {
+      initdb: (baseDir) => new LocalCluster(binDir, baseDir, 0, user).initdb(),
+      start: async (baseDir, port) => {
+        const cluster = new LocalCluster(binDir, baseDir, port, user);
+        await cluster.start();
+        return cluster;
+      },
+    });
   }
 
   private async initdb(): Promise<void> {
@@ -235,15 +198,7 @@ class LocalCluster {
    * immediate shutdown (SIGQUIT to the postmaster), short wait, remove the dir.
    */
   private destroySync(): void {
-    try {
-      const pid = Number(readFileSync(join(this.dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
-      if (pid > 0) {
-        process.kill(pid, 'SIGQUIT');
-        for (let waited = 0; waited < 300 && processAlive(pid); waited += 10) sleepSync(10);
-      }
-    } catch {
-      /* not running */
-    }
+    quitPostmasterSync(this.dataDir, 300);
     try {
       rmSync(this.baseDir, { recursive: true, force: true });
     } catch {

@@ -4,30 +4,27 @@
  * per seeded customer in turn, and counts every answer that is not a clean 200 without `errors`:
  * a gateway that answers fast with errors must not look fast.
  *
- * Input: one JSON argument (LoadSpec); output: { result, failed } over IPC.
+ * Input: one JSON argument (GatewayLoadSpec); output: GatewayLoadReport over IPC.
  */
-import autocannon from 'autocannon';
 import { IDENTITY_HEADER, signIdentity, type Identity } from '../../../packages/kit/src/security/identity.js';
+import { answerParent, loadSpec, runAutocannon, type LoadFigures, type LoadTarget } from './autocannon-run.js';
 
-export interface LoadSpec {
-  url: string;
-  connections: number;
-  durationSeconds: number;
+export interface GatewayLoadSpec extends LoadTarget {
   bodies: string[];
   headers: Record<string, string>;
   /** Sign this identity for the request (the direct-to-subgraph target, standing in for a gateway). */
   signAs?: { identity: Identity; secret: string };
 }
 
-export interface LoadReport {
-  result: any;
+export interface GatewayLoadReport {
+  figures: LoadFigures;
   /** Answers with a status other than 200 or a GraphQL `errors` entry. */
   failed: number;
   /** The first failed answer, to say what went wrong. */
   firstFailure?: string;
 }
 
-const spec = JSON.parse(process.argv[2]!) as LoadSpec;
+const spec = loadSpec<GatewayLoadSpec>();
 let next = 0;
 let failed = 0;
 let firstFailure: string | undefined;
@@ -44,25 +41,16 @@ function identityHeader(): Record<string, string> {
   return { [IDENTITY_HEADER]: signed };
 }
 
-const result = await autocannon({
-  url: spec.url,
-  connections: spec.connections,
-  duration: spec.durationSeconds,
-  pipelining: 1,
-  requests: [
-    {
-      method: 'POST',
-      setupRequest: (request: Record<string, unknown>) => ({
-        ...request,
-        body: spec.bodies[next++ % spec.bodies.length],
-        headers: { 'content-type': 'application/json', ...spec.headers, ...identityHeader() },
-      }),
-      onResponse: (status: number, body: string) => {
-        if (status === 200 && !body.includes('"errors"')) return;
-        failed++;
-        firstFailure ??= `${status} ${body.slice(0, 300)}`;
-      },
-    },
-  ],
-});
-process.send!({ result, failed, firstFailure } satisfies LoadReport);
+const figures = await runAutocannon(
+  spec,
+  () => ({
+    body: spec.bodies[next++ % spec.bodies.length]!,
+    headers: { 'content-type': 'application/json', ...spec.headers, ...identityHeader() },
+  }),
+  (status, body) => {
+    if (status === 200 && !body.includes('"errors"')) return;
+    failed++;
+    firstFailure ??= `${status} ${body.slice(0, 300)}`;
+  },
+);
+answerParent({ figures, failed, firstFailure } satisfies GatewayLoadReport);

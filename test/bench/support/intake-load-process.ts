@@ -5,23 +5,14 @@
  *
  * Input: one JSON argument (IntakeLoadSpec); output: IntakeLoadResult over IPC.
  */
-import autocannon from 'autocannon';
+import { answerParent, loadSpec, runAutocannon, type LoadFigures, type LoadTarget } from './autocannon-run.js';
 import { requestFactory, type AdapterName, type RequestOptions } from './intake-adapters.js';
 
-export interface IntakeLoadSpec extends RequestOptions {
+export interface IntakeLoadSpec extends RequestOptions, LoadTarget {
   adapter: AdapterName;
-  url: string;
-  connections: number;
-  durationSeconds: number;
 }
 
-export interface IntakeLoadResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  ok: number;
-  non2xx: number;
-  errors: number;
+export interface IntakeLoadResult extends LoadFigures {
   /** Requests built (sent or about to be) and the records they carried. */
   generated: number;
   records: number;
@@ -29,41 +20,22 @@ export interface IntakeLoadResult {
   statuses: Record<string, number>;
 }
 
-const spec = JSON.parse(process.argv[2]!) as IntakeLoadSpec;
+const spec = loadSpec<IntakeLoadSpec>();
 const next = requestFactory(spec.adapter, spec);
 let generated = 0;
 let records = 0;
 const statuses: Record<string, number> = {};
 
-const result = await autocannon({
-  url: spec.url,
-  connections: spec.connections,
-  duration: spec.durationSeconds,
-  pipelining: 1,
-  requests: [
-    {
-      method: 'POST',
-      setupRequest: (request: Record<string, unknown>) => {
-        const built = next();
-        generated++;
-        records += built.records;
-        return { ...request, body: built.body, headers: built.headers };
-      },
-      onResponse: (status: number) => {
-        if (status < 200 || status > 299) statuses[status] = (statuses[status] ?? 0) + 1;
-      },
-    },
-  ],
-});
-const answer: IntakeLoadResult = {
-  rps: result.requests.average,
-  p50: result.latency.p50,
-  p99: result.latency.p99,
-  ok: result['2xx'],
-  non2xx: result.non2xx,
-  errors: result.errors + result.timeouts,
-  generated,
-  records,
-  statuses,
-};
-process.send!(answer, () => process.exit(0));
+const figures = await runAutocannon(
+  spec,
+  () => {
+    const built = next();
+    generated++;
+    records += built.records;
+    return { body: built.body, headers: built.headers };
+  },
+  (status) => {
+    if (status < 200 || status > 299) statuses[status] = (statuses[status] ?? 0) + 1;
+  },
+);
+answerParent({ ...figures, generated, records, statuses } satisfies IntakeLoadResult);

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { recordHttpRequest, type RecordedHttpRequest } from '../recorded-http-request.js';
 
 /**
  * The Odoo webhook that receives the WEX proxy's results, as the legacy README describes it:
@@ -8,15 +9,7 @@ import type { AddressInfo, Socket } from 'node:net';
  * once. Like a careful Odoo intake it de-duplicates on `_delivery_id`.
  */
 
-export interface OdooReceivedDelivery {
-  at: number;
-  headers: Record<string, string>;
-  rawBody: string;
-  /** Parsed JSON (undefined if it did not parse). */
-  body: any;
-  /** Status this receiver answered (0 = connection dropped or still hanging). */
-  status: number;
-}
+export type OdooReceivedDelivery = RecordedHttpRequest;
 
 export interface OdooAck {
   at: number;
@@ -115,18 +108,8 @@ export async function startOdooWebhookReceiver(options: OdooWebhookOptions = {})
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const rawBody = Buffer.concat(chunks).toString('utf8');
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    let body: any;
-    try {
-      body = JSON.parse(rawBody);
-    } catch {
-      body = undefined;
-    }
-    const record: OdooReceivedDelivery = { at: Date.now(), headers, rawBody, body, status: 0 };
+    const record: OdooReceivedDelivery = await recordHttpRequest(req);
+    const { body } = record;
     deliveries.push(record);
     const url = new URL(req.url ?? '/', 'http://odoo');
     const respond = (status: number) => {

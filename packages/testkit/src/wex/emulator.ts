@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { recordHttpRequest, type RecordedHttpRequest } from '../recorded-http-request.js';
 
 /**
  * An emulator of the WEX virtual-card endpoint the legacy Odoo proxy called
@@ -25,16 +26,7 @@ export interface WexIssuedCard {
   issuedAt: number;
 }
 
-export interface WexRecordedRequest {
-  at: number;
-  headers: Record<string, string>;
-  /** Raw body text, exactly as sent. */
-  rawBody: string;
-  /** Parsed JSON, or undefined when the body did not parse. */
-  body: any;
-  /** Status answered (0 when the connection was dropped or is still hanging). */
-  status: number;
-}
+export type WexRecordedRequest = RecordedHttpRequest;
 
 /** What the emulator does with the next request(s). */
 export type WexBehaviour =
@@ -154,18 +146,8 @@ export async function startWexEmulator(options: WexEmulatorOptions = {}): Promis
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const rawBody = Buffer.concat(chunks).toString('utf8');
-    const headers: Record<string, string> = {};
-    for (const [name, value] of Object.entries(req.headers)) if (value !== undefined) headers[name] = Array.isArray(value) ? value.join(', ') : value;
-    let body: any;
-    try {
-      body = JSON.parse(rawBody);
-    } catch {
-      body = undefined;
-    }
-    const record: WexRecordedRequest = { at: Date.now(), headers, rawBody, body, status: 0 };
+    const record: WexRecordedRequest = await recordHttpRequest(req);
+    const { headers, body } = record;
     requests.push(record);
     const answer = (status: number, payload: unknown, contentType = 'application/json') => {
       record.status = status;
