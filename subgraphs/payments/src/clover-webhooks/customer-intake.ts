@@ -1,9 +1,8 @@
 import { currentTraceparent, sha256Hex, type Logger } from '@switchboard/kit';
-import type { Counter } from 'prom-client';
 import type { AppSecrets } from './app-secrets.js';
 import type { RejectionReason } from './clover-webhook.js';
 import { WEBHOOK_RECEIVED, type WebhookReceived } from './events.js';
-import type { RejectionJournal } from './rejections.js';
+import { refuseWebhook, type RefusalDeps } from './rejections.js';
 import { checkSignature } from './signature.js';
 import { TokenBucket } from './token-bucket.js';
 import { webhookRow, type WebhookJournal } from './webhook-journal.js';
@@ -36,13 +35,7 @@ export class CustomerWebhookIntake {
   private readonly verifications = new TokenBucket(VERIFICATIONS_PER_SECOND, VERIFICATION_BURST);
 
   constructor(
-    private readonly deps: {
-      journal: WebhookJournal;
-      rejections: RejectionJournal;
-      secrets: AppSecrets;
-      logger: Logger;
-      counter: Counter<'endpoint' | 'outcome'>;
-    },
+    private readonly deps: RefusalDeps & { journal: WebhookJournal; secrets: AppSecrets; logger: Logger },
   ) {}
 
   async receive(webhook: IncomingWebhook): Promise<IntakeAnswer> {
@@ -130,18 +123,6 @@ export class CustomerWebhookIntake {
   }
 
   private reject(webhook: IncomingWebhook, reason: RejectionReason, status: number, message: string, payload?: WebhookPayload): IntakeAnswer {
-    this.deps.counter.inc({ endpoint: 'customer', outcome: reason });
-    this.deps.rejections.record({
-      endpoint: 'customer',
-      reason,
-      detail: message,
-      bodyBytes: webhook.raw.length,
-      remoteIp: webhook.remoteIp,
-      signature: webhook.signature,
-      shape: payload?.shape,
-      appId: payload?.appId,
-      merchantIds: payload?.merchantIds,
-    });
-    return { status, body: { ok: false, error: message, reason } };
+    return refuseWebhook(this.deps, { endpoint: 'customer', webhook, reason, status, message, payload });
   }
 }

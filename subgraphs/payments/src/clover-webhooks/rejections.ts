@@ -1,7 +1,10 @@
 import type { Logger } from '@switchboard/kit';
+import type { Counter } from 'prom-client';
 import type { RejectionReason, WebhookEndpoint } from './clover-webhook.js';
+import type { IncomingWebhook, IntakeAnswer } from './customer-intake.js';
 import { TokenBucket } from './token-bucket.js';
 import { webhookRow, type WebhookJournal } from './webhook-journal.js';
+import type { WebhookPayload } from './webhook-payload.js';
 
 export interface Rejection {
   endpoint: WebhookEndpoint;
@@ -58,4 +61,37 @@ export class RejectionJournal {
     this.logger.warn({ suppressed: this.suppressed }, 'clover webhooks: more refusals than the journal keeps; only counted (see clover_webhooks_total)');
     this.suppressed = 0;
   }
+}
+
+/** What an intake refuses a webhook with: the journal of refusals and the `clover_webhooks_total` counter. */
+export interface RefusalDeps {
+  rejections: RejectionJournal;
+  counter: Counter<'endpoint' | 'outcome'>;
+}
+
+export interface Refusal {
+  endpoint: WebhookEndpoint;
+  webhook: IncomingWebhook;
+  reason: RejectionReason;
+  status: number;
+  message: string;
+  /** What the body said, when it could be parsed. */
+  payload?: WebhookPayload;
+}
+
+/** Refuses a webhook at either endpoint: counted, journaled, answered `{ ok: false, error, reason }`. */
+export function refuseWebhook({ rejections, counter }: RefusalDeps, { endpoint, webhook, reason, status, message, payload }: Refusal): IntakeAnswer {
+  counter.inc({ endpoint, outcome: reason });
+  rejections.record({
+    endpoint,
+    reason,
+    detail: message,
+    bodyBytes: webhook.raw.length,
+    remoteIp: webhook.remoteIp,
+    signature: webhook.signature,
+    shape: payload?.shape,
+    appId: payload?.appId,
+    merchantIds: payload?.merchantIds,
+  });
+  return { status, body: { ok: false, error: message, reason } };
 }

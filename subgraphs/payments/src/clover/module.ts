@@ -71,8 +71,8 @@ export function cloverModule(runtime: ServiceRuntime): CloverModule {
   const terminals = new CloverTerminals({ db: runtime.db, platform, restPay, logger });
   const recorder = new PaymentRecorder(runtime, logger);
   const runner = new TerminalRunner({ db: runtime.db, restPay, platform, recorder, logger });
-  const collections = new CloverCollections({ runtime, config, ecommerce, tokenizer, terminals, runner, recorder, logger });
-  const refunds = new CloverRefunds({ runtime, config, ecommerce, tokenizer, terminals, runner, recorder, logger });
+  const collections = new CloverCollections({ runtime, config, ecommerce, tokenizer, terminals, runner, recorder });
+  const refunds = new CloverRefunds({ runtime, config, ecommerce, tokenizer, terminals, runner, recorder });
   const reconciler = new CloverReconciler({ db: runtime.db, config, platform, collections, refunds, runner, recorder, logger });
   return {
     config,

@@ -1,8 +1,7 @@
 import { sha256Hex, type Deliveries, type Logger } from '@switchboard/kit';
-import type { Counter } from 'prom-client';
 import type { RejectionReason } from '../clover-webhooks/clover-webhook.js';
 import type { IncomingWebhook, IntakeAnswer } from '../clover-webhooks/customer-intake.js';
-import type { RejectionJournal } from '../clover-webhooks/rejections.js';
+import { refuseWebhook, type RefusalDeps } from '../clover-webhooks/rejections.js';
 import { TokenBucket } from '../clover-webhooks/token-bucket.js';
 import { webhookRow, type WebhookJournal } from '../clover-webhooks/webhook-journal.js';
 import { parseWebhookBody, type WebhookPayload } from '../clover-webhooks/webhook-payload.js';
@@ -28,14 +27,7 @@ export class DispatcherIntake {
   private readonly verifications = new TokenBucket(2, 20);
 
   constructor(
-    private readonly deps: {
-      journal: WebhookJournal;
-      rejections: RejectionJournal;
-      routing: DispatcherRouting;
-      deliveries: Deliveries;
-      logger: Logger;
-      counter: Counter<'endpoint' | 'outcome'>;
-    },
+    private readonly deps: RefusalDeps & { journal: WebhookJournal; routing: DispatcherRouting; deliveries: Deliveries; logger: Logger },
   ) {}
 
   async receive(webhook: DispatchedWebhook): Promise<IntakeAnswer> {
@@ -104,18 +96,6 @@ export class DispatcherIntake {
   }
 
   private reject(webhook: DispatchedWebhook, reason: RejectionReason, status: number, message: string, payload?: WebhookPayload): IntakeAnswer {
-    this.deps.counter.inc({ endpoint: 'dispatcher', outcome: reason });
-    this.deps.rejections.record({
-      endpoint: 'dispatcher',
-      reason,
-      detail: message,
-      bodyBytes: webhook.raw.length,
-      remoteIp: webhook.remoteIp,
-      signature: webhook.signature,
-      shape: payload?.shape,
-      appId: payload?.appId,
-      merchantIds: payload?.merchantIds,
-    });
-    return { status, body: { ok: false, error: message, reason } };
+    return refuseWebhook(this.deps, { endpoint: 'dispatcher', webhook, reason, status, message, payload });
   }
 }

@@ -1,8 +1,8 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createLogger, createSubgraphService, IDENTITY_HEADER, InProcessEventBus, signIdentity, type SubgraphService } from '@switchboard/kit';
+import { createLogger, createSubgraphService, InProcessEventBus, type SubgraphService } from '@switchboard/kit';
 import { payments, type PaymentsDeps } from '../../src/service.js';
-import { SIGNING_SECRET, type CloverTestEnvironment as Environment, type CloverTestService as TestService } from '../clover/support.js';
+import { graphqlClient, type CloverTestEnvironment as Environment, type CloverTestService as TestService } from '../clover/support.js';
 
 export { CloverTestEnvironment, logLines, connected, createConnection, key, COLLECT, PAYMENT_FIELDS, type CloverTestService, type Connected, type DbKind } from '../clover/support.js';
 
@@ -54,18 +54,7 @@ export async function separateInstallation(env: Environment, databaseUrl: string
   const service = await createSubgraphService(payments, { bus: new InProcessEventBus(), logger: quietLogger, env: env.env(databaseUrl, extraEnv) });
   await service.start();
   installations.push(service);
-  return {
-    service,
-    graphql: async (query, variables = {}, roles = ['ops']) => {
-      const response = await service.app.inject({
-        method: 'POST',
-        url: '/graphql',
-        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity({ sub: 'clover-tester', roles, via: 'jwt' }, SIGNING_SECRET) },
-        payload: { query, variables },
-      });
-      return { status: response.statusCode, body: response.json() };
-    },
-  };
+  return graphqlClient(service, ['ops']);
 }
 
 const installations: SubgraphService<PaymentsDeps>[] = [];

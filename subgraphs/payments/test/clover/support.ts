@@ -28,6 +28,7 @@ import {
   type PostgresHandle,
 } from '@switchboard/testkit';
 import { pino } from 'pino';
+import { CloverConnection } from '../../src/clover/index.js';
 import { payments, type PaymentsDeps } from '../../src/service.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -56,6 +57,36 @@ export interface GraphqlResult {
 export interface CloverTestService {
   service: SubgraphService<PaymentsDeps>;
   graphql(query: string, variables?: Record<string, unknown>, roles?: string[]): Promise<GraphqlResult>;
+}
+
+/** `service` with a GraphQL client that signs its calls as a Clover tester with `defaultRoles`. */
+export function graphqlClient(service: SubgraphService<PaymentsDeps>, defaultRoles: string[]): CloverTestService {
+  return {
+    service,
+    graphql: async (query, variables = {}, roles = defaultRoles) => {
+      const response = await service.app.inject({
+        method: 'POST',
+        url: '/graphql',
+        headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity({ sub: 'clover-tester', roles, via: 'jwt' }, SIGNING_SECRET) },
+        payload: { query, variables },
+      });
+      return { status: response.statusCode, body: response.json() };
+    },
+  };
+}
+
+/** Replaces both OAuth tokens of connection `id` with garbage, sealed as real ones would be: the next call cannot authenticate. */
+export async function corruptTokens(client: CloverTestService, id: string): Promise<void> {
+  const secrets = client.service.deps.clover.secrets;
+  await client.service.deps.db.em().nativeUpdate(
+    CloverConnection,
+    { id },
+    {
+      accessTokenSealed: secrets.seal(id, 'access_token', 'corrupt-access-token'),
+      refreshTokenSealed: secrets.seal(id, 'refresh_token', 'corrupt-refresh-token'),
+      accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
+    },
+  );
 }
 
 /**
@@ -126,18 +157,7 @@ export class CloverTestEnvironment {
     const service = await createSubgraphService(payments, { bus: this.bus, logger: testLogger(), env: this.env(databaseUrl, extraEnv) });
     await service.start();
     this.services.push(service);
-    return {
-      service,
-      graphql: async (query, variables = {}, roles = ['ops', 'finance']) => {
-        const response = await service.app.inject({
-          method: 'POST',
-          url: '/graphql',
-          headers: { 'content-type': 'application/json', [IDENTITY_HEADER]: signIdentity({ sub: 'clover-tester', roles, via: 'jwt' }, SIGNING_SECRET) },
-          payload: { query, variables },
-        });
-        return { status: response.statusCode, body: response.json() };
-      },
-    };
+    return graphqlClient(service, ['ops', 'finance']);
   }
 
   eventsFor(paymentId: string): EventEnvelope<any>[] {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CloverConnection } from '../../src/clover/index.js';
-import { CloverTestEnvironment, connected, type CloverTestService, type DbKind } from './support.js';
+import { CloverTestEnvironment, connected, corruptTokens, type CloverTestService, type DbKind } from './support.js';
 
 const TEST = `mutation($id: ID!) { testCloverConnection(id: $id) { ok merchantName message } }`;
 const SYNC = `mutation($id: ID!) { syncCloverTerminals(connectionId: $id) { id serial } }`;
@@ -62,16 +62,7 @@ describe.each(['sqlite', 'postgres'] as DbKind[])('Clover OAuth token lifecycle 
 
   it('both tokens corrupt: fails cleanly after exactly one refresh attempt, well under a second, and stays failed without hammering Clover', async () => {
     const { id } = await connected(first, env.emulator);
-    const secrets = first.service.deps.clover.secrets;
-    await first.service.deps.db.em().nativeUpdate(
-      CloverConnection,
-      { id },
-      {
-        accessTokenSealed: secrets.seal(id, 'access_token', 'corrupt-access-token'),
-        refreshTokenSealed: secrets.seal(id, 'refresh_token', 'corrupt-refresh-token'),
-        accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
-      },
-    );
+    await corruptTokens(first, id);
     env.emulator.control.reset();
     const started = performance.now();
     const result = await first.graphql(SYNC, { id });

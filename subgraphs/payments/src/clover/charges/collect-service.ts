@@ -1,5 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises';
-import { Decimal, type Logger, type ServiceRuntime } from '@switchboard/kit';
+import { Decimal, type ServiceRuntime } from '@switchboard/kit';
 import { Payment } from '../../payments/payment.js';
 import type { CloverConfig } from '../config.js';
 import { CloverConnection } from '../connections/clover-connection.js';
@@ -11,11 +10,11 @@ import { applySurcharge } from '../surcharge/surcharge.js';
 import type { CloverTerminals } from '../terminals/terminal-service.js';
 import type { CloverTokenizer } from '../tokenization/tokenizer.js';
 import { cardSourceOf } from './card-source.js';
-import { assertUsable, loadConnection } from './connection-guard.js';
+import { loadConnection, resolveTarget } from './connection-guard.js';
 import { parseCollectInput, type CollectInput, type CollectRequest } from './collect-request.js';
-import { claimIdempotent, findByKey, newPaymentId, requestHash, scopedKey } from './idempotency.js';
-import { failureFrom } from './outcomes.js';
-import { OUTCOME_UNKNOWN, type PaymentRecorder } from './payment-recorder.js';
+import { findByKey, requestHash, resumePending, scopedKey } from './idempotency.js';
+import type { PaymentRecorder } from './payment-recorder.js';
+import { claimAndStart, pendingCardPayment } from './pending-payment.js';
 import type { TerminalRunner } from './terminal-runner.js';
 
 export interface CollectDeps {
@@ -26,7 +25,6 @@ export interface CollectDeps {
   terminals: CloverTerminals;
   runner: TerminalRunner;
   recorder: PaymentRecorder;
-  logger: Logger;
 }
 
 /**
@@ -41,12 +39,9 @@ export class CloverCollections {
 
   async collect(input: CollectInput): Promise<Payment> {
     const request = parseCollectInput(input, { requireReference: true });
-    const { runtime, terminals } = this.deps;
-    const connection = await loadConnection(runtime.db, request.connectionId);
-    const currency = request.currency ?? connection.currency;
-    if (currency !== connection.currency) throw new CloverInputError(`this connection collects ${connection.currency}, not ${currency}`, 'currency');
-    assertUsable(connection, request.source.kind === 'terminal' ? 'terminal' : 'ecommerce');
-    const terminal = request.source.kind === 'terminal' ? await terminals.resolve(connection.id, request.source.terminalId) : undefined;
+    const { runtime } = this.deps;
+    const target = await resolveTarget(runtime.db, this.deps.terminals, request, 'collects');
+    const { connection, currency, terminal } = target;
 
     const key = scopedKey(connection.id, 'charge', request.idempotencyKey);
     const hash = requestHash({
@@ -64,44 +59,20 @@ export class CloverCollections {
     if (earlier) return this.resume(earlier);
 
     const amounts = applySurcharge(request.baseAmount, request.applySurcharge ? surchargeRule(connection) : undefined);
-    const { sourceToken, card } = await cardSourceOf(this.deps.tokenizer, connection, request.source);
-
-    const now = new Date();
-    const row = Object.assign(new Payment(), {
-      id: newPaymentId(),
+    const source = await cardSourceOf(this.deps.tokenizer, connection, request.source);
+    const row = pendingCardPayment(request, target, source, {
       kind: 'charge',
-      provider: 'clover',
-      status: 'pending',
       amountValue: amounts.total,
       baseAmountValue: amounts.base,
       surchargeAmountValue: amounts.surcharge,
-      currency,
-      reference: request.invoiceId ?? request.orderId ?? null,
-      invoiceId: request.invoiceId ?? null,
-      orderId: request.orderId ?? null,
-      customerEmail: request.customerEmail ?? null,
-      description: request.description ?? null,
-      connectionId: connection.id,
-      method: terminal ? 'terminal' : 'card',
-      channel: terminal ? null : request.channel,
-      terminalId: terminal?.id ?? null,
-      sourceToken: sourceToken ?? null,
       providerOperation: terminal ? 'terminal_payment' : request.authorizeOnly ? 'authorize' : 'charge',
-      cardBrand: card?.brand ?? null,
-      cardLast4: card?.last4 ?? null,
       idempotencyKey: key,
       requestHash: hash,
-      attempts: 1,
-      createdAt: now,
-      updatedAt: now,
     });
-    const claim = await claimIdempotent(runtime, row);
-    if (!claim.created) return this.resume(claim.payment);
-    if (terminal) {
-      this.deps.runner.run(row.id);
-      return row;
-    }
-    return this.chargeCard(row, connection);
+    return claimAndStart(runtime, this.deps.runner, row, {
+      resume: (earlier) => this.resume(earlier),
+      sendCard: (pending) => this.chargeCard(pending, connection),
+    });
   }
 
   /** Captures an authorized charge in full. */
@@ -174,12 +145,7 @@ export class CloverCollections {
       );
       await recorder.transition(payment.id, 'pending', chargeChanges(charge, authorizeOnly));
     } catch (error) {
-      const failure = failureFrom(error);
-      if (failure) await recorder.transition(payment.id, 'pending', failure);
-      else {
-        this.deps.logger.warn({ paymentId: payment.id, err: (error as Error).message }, 'clover charge outcome unknown; it stays pending');
-        await recorder.noteAttempt(payment.id, `outcome unknown: ${(error as Error).message}; retry with the same idempotencyKey or wait for the reconciler`);
-      }
+      await recorder.recordCallError(payment.id, error, 'charge');
     }
     return this.reload(payment.id);
   }
@@ -187,19 +153,7 @@ export class CloverCollections {
   /** A request seen before: its result, after letting a concurrent first attempt finish. */
   private async resume(existing: Payment): Promise<Payment> {
     if (existing.status !== 'pending' || existing.method === 'terminal') return existing;
-    // The last call ended without an answer: nothing is in flight, ask again now.
-    if (existing.failureCode === OUTCOME_UNKNOWN) return this.redrive(existing);
-    const settled = await this.waitWhilePending(existing.id, this.deps.config.httpTimeoutMs + 1_000);
-    return settled.status === 'pending' ? this.redrive(settled) : settled;
-  }
-
-  private async waitWhilePending(paymentId: string, timeoutMs: number): Promise<Payment> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const current = await this.reload(paymentId);
-      if (current.status !== 'pending' || Date.now() > deadline) return current;
-      await sleep(50);
-    }
+    return resumePending(this.deps.runtime.db, existing, this.deps.config.httpTimeoutMs + 1_000, (payment) => this.redrive(payment));
   }
 
   private async cloverCharge(paymentId: string): Promise<Payment> {

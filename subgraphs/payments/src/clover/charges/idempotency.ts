@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { UniqueConstraintViolationException, type EntityManager } from '@mikro-orm/core';
-import { sha256Hex, type ServiceRuntime } from '@switchboard/kit';
+import { sha256Hex, type Database, type ServiceRuntime } from '@switchboard/kit';
 import { Payment } from '../../payments/payment.js';
 import { CloverInputError } from '../domain-errors.js';
+import { OUTCOME_UNKNOWN } from './payment-recorder.js';
 
 /**
  * Our payment ids double as Clover's `Idempotency-Key` and REST Pay's `externalPaymentId`
@@ -64,4 +66,20 @@ export async function findByKey(em: EntityManager, key: string, hash: string): P
     throw new CloverInputError('idempotencyKey was already used for a different request', 'idempotencyKey');
   }
   return existing;
+}
+
+/**
+ * A request seen before whose payment is still pending, answered once it is settled. When its
+ * last call ended without an answer nothing is in flight: ask again now. Otherwise let a
+ * concurrent first attempt finish (up to `waitMs`), and ask again if it is still pending.
+ */
+export async function resumePending(db: Database, existing: Payment, waitMs: number, redrive: (payment: Payment) => Promise<Payment>): Promise<Payment> {
+  if (existing.failureCode === OUTCOME_UNKNOWN) return redrive(existing);
+  const deadline = Date.now() + waitMs;
+  let current = existing;
+  while (current.status === 'pending' && Date.now() < deadline) {
+    await sleep(50);
+    current = await db.em().findOneOrFail(Payment, { id: existing.id });
+  }
+  return current.status === 'pending' ? redrive(current) : current;
 }

@@ -5,7 +5,7 @@ import {
   CloverRequestRejected,
   CloverUnauthorized,
 } from '../http/errors.js';
-import type { PlatformPayment } from '../platform/platform-api.js';
+import type { PlatformCredit, PlatformPayment } from '../platform/platform-api.js';
 import type { PaymentChanges } from './payment-recorder.js';
 
 export type Failure = PaymentChanges & { status: 'failed'; failureCode: string; failureMessage: string };
@@ -35,4 +35,15 @@ export function terminalPaymentChanges(payment: PlatformPayment): PaymentChanges
   const created = payment.createdTime ? new Date(payment.createdTime) : new Date();
   if (payment.result === 'SUCCESS') return { status: 'succeeded', providerPaymentId: payment.id, providerCreatedAt: created, ...card };
   return { status: 'failed', providerPaymentId: payment.id, failureCode: 'card_declined', failureMessage: `terminal result ${payment.result ?? 'unknown'}`, ...card };
+}
+
+/** A credit REST Pay Display made (or the Platform API found by `externalReferenceId`) → a succeeded credit. */
+export function terminalCreditChanges(credit: PlatformCredit): PaymentChanges & { status: 'succeeded' } {
+  return {
+    status: 'succeeded',
+    providerPaymentId: credit.id,
+    providerCreatedAt: credit.createdTime ? new Date(credit.createdTime) : new Date(),
+    cardBrand: credit.cardTransaction?.cardType ?? null,
+    cardLast4: credit.cardTransaction?.last4 ?? null,
+  };
 }

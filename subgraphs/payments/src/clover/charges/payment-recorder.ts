@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/core';
 import type { Logger, ServiceRuntime } from '@switchboard/kit';
 import { Payment } from '../../payments/payment.js';
+import { failureFrom } from './outcomes.js';
 import { eventFor, paymentEventData } from './payment-events.js';
 
 /** `failureCode` of a pending payment whose last call ended without a known outcome. */
@@ -64,6 +65,27 @@ export class PaymentRecorder {
       this.logger.info({ paymentId, kind: payment.kind, from: previousStatus, to: payment.status }, 'clover payment recorded');
       return true;
     });
+  }
+
+  /**
+   * Records a Clover call for a pending payment that threw: a definite failure settles it
+   * `failed` (`onFailed` runs in the same transaction); an unknown outcome leaves it pending,
+   * noted for a retry with the same key or for the reconciler. `call` names it in the log.
+   */
+  async recordCallError(
+    paymentId: string,
+    error: unknown,
+    call: 'charge' | 'refund',
+    onFailed?: (em: EntityManager, payment: Payment) => Promise<void>,
+  ): Promise<void> {
+    const failure = failureFrom(error);
+    if (failure) {
+      await this.transition(paymentId, 'pending', failure, onFailed);
+      return;
+    }
+    const message = (error as Error).message;
+    this.logger.warn({ paymentId, err: message }, `clover ${call} outcome unknown; it stays pending`);
+    await this.noteAttempt(paymentId, `outcome unknown: ${message}; retry with the same idempotencyKey or wait for the reconciler`);
   }
 
   /**

@@ -6,7 +6,7 @@ import { CloverNotFoundError } from '../domain-errors.js';
 import type { CloverPlatform } from '../platform/platform-api.js';
 import type { CloverRefunds } from '../refunds/refund-service.js';
 import type { CloverCollections } from './collect-service.js';
-import { terminalPaymentChanges } from './outcomes.js';
+import { terminalCreditChanges, terminalPaymentChanges } from './outcomes.js';
 import type { PaymentRecorder } from './payment-recorder.js';
 import type { TerminalRunner } from './terminal-runner.js';
 
@@ -98,15 +98,7 @@ export class CloverReconciler implements Runnable {
       if (!connection) throw new CloverNotFoundError(`no Clover connection ${payment.connectionId}`);
       if (payment.kind === 'credit') {
         const credit = await this.deps.platform.creditByExternalId(connection, payment.id);
-        if (credit) {
-          await this.deps.recorder.transition(payment.id, 'pending', {
-            status: 'succeeded',
-            providerPaymentId: credit.id,
-            providerCreatedAt: credit.createdTime ? new Date(credit.createdTime) : new Date(),
-            cardBrand: credit.cardTransaction?.cardType ?? null,
-            cardLast4: credit.cardTransaction?.last4 ?? null,
-          });
-        }
+        if (credit) await this.deps.recorder.transition(payment.id, 'pending', terminalCreditChanges(credit));
       } else {
         const found = await this.deps.platform.paymentByExternalId(connection, payment.id);
         if (found) await this.deps.recorder.transition(payment.id, 'pending', terminalPaymentChanges(found));

@@ -6,7 +6,7 @@ import type { CloverPlatform } from '../platform/platform-api.js';
 import { toCents } from '../money/cents.js';
 import { CloverTerminal } from '../terminals/clover-terminal.js';
 import type { CloverRestPay } from '../terminals/rest-pay-api.js';
-import { failureFrom, terminalPaymentChanges } from './outcomes.js';
+import { failureFrom, terminalCreditChanges, terminalPaymentChanges } from './outcomes.js';
 import type { PaymentRecorder } from './payment-recorder.js';
 
 /**
@@ -62,13 +62,7 @@ export class TerminalRunner implements Runnable {
     try {
       if (payment.kind === 'credit') {
         const credit = await restPay.credit(connection, terminal, { amountCents: toCents(payment.amountValue), externalReferenceId: payment.id }, payment.id);
-        await recorder.transition(payment.id, 'pending', {
-          status: 'succeeded',
-          providerPaymentId: credit.id,
-          providerCreatedAt: credit.createdTime ? new Date(credit.createdTime) : new Date(),
-          cardBrand: credit.cardTransaction?.cardType ?? null,
-          cardLast4: credit.cardTransaction?.last4 ?? null,
-        });
+        await recorder.transition(payment.id, 'pending', terminalCreditChanges(credit));
       } else {
         const result = await restPay.pay(connection, terminal, { amountCents: toCents(payment.amountValue), externalPaymentId: payment.id }, payment.id);
         await recorder.transition(payment.id, 'pending', terminalPaymentChanges(result));

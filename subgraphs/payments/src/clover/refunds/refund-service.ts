@@ -1,21 +1,15 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { LockMode, type EntityManager } from '@mikro-orm/core';
-import { Decimal, formatAmount, parseAmount, type Dialect, type Logger, type ServiceRuntime } from '@switchboard/kit';
+import { Decimal, formatAmount, parseAmount, type Dialect } from '@switchboard/kit';
 import { Payment } from '../../payments/payment.js';
 import { cardSourceOf } from '../charges/card-source.js';
+import type { CollectDeps } from '../charges/collect-service.js';
 import { parseCollectInput, type CollectInput } from '../charges/collect-request.js';
-import { assertUsable, loadConnection } from '../charges/connection-guard.js';
-import { claimIdempotent, findByKey, newPaymentId, requestHash, scopedKey } from '../charges/idempotency.js';
-import { failureFrom } from '../charges/outcomes.js';
-import { OUTCOME_UNKNOWN, type PaymentRecorder } from '../charges/payment-recorder.js';
-import type { TerminalRunner } from '../charges/terminal-runner.js';
-import type { CloverConfig } from '../config.js';
+import { assertUsable, loadConnection, resolveTarget } from '../charges/connection-guard.js';
+import { claimIdempotent, findByKey, requestHash, resumePending, scopedKey } from '../charges/idempotency.js';
+import { claimAndStart, pendingCardPayment, pendingPayment } from '../charges/pending-payment.js';
 import type { CloverConnection } from '../connections/clover-connection.js';
 import { CloverInputError, CloverNotFoundError, CloverStateError } from '../domain-errors.js';
-import type { CloverEcommerce } from '../ecommerce/ecommerce-api.js';
 import { fromCents, toCents } from '../money/cents.js';
-import type { CloverTerminals } from '../terminals/terminal-service.js';
-import type { CloverTokenizer } from '../tokenization/tokenizer.js';
 import { planRefund, refundWindowOpen, REFUND_WINDOW_DAYS, type RefundRoute } from './refund-rules.js';
 
 export interface RefundInput {
@@ -28,16 +22,8 @@ export interface RefundInput {
 
 export type CreditInput = Omit<CollectInput, 'applySurcharge' | 'authorizeOnly'>;
 
-export interface RefundDeps {
-  runtime: ServiceRuntime;
-  config: CloverConfig;
-  ecommerce: CloverEcommerce;
-  tokenizer: CloverTokenizer;
-  terminals: CloverTerminals;
-  runner: TerminalRunner;
-  recorder: PaymentRecorder;
-  logger: Logger;
-}
+/** Money back goes through the same Clover surfaces as collecting it. */
+export type RefundDeps = CollectDeps;
 
 /** Refunding a charge raced by another refund of the same charge: plan again. */
 class ReservationConflict extends Error {}
@@ -81,12 +67,8 @@ export class CloverRefunds {
       const already = Decimal.max(refundedHere, refundedThere);
       const plan = planRefund(current.amountValue, already, requested);
       if (!plan.ok) throw new CloverStateError(plan.message, 'not_refundable');
-      const now = new Date();
-      const row = Object.assign(new Payment(), {
-        id: newPaymentId(),
+      const row = pendingPayment({
         kind: 'refund',
-        provider: 'clover',
-        status: 'pending',
         amountValue: plan.amount,
         currency: current.currency,
         reference: current.reference ?? null,
@@ -102,9 +84,6 @@ export class CloverRefunds {
         providerOperation: `refund_${plan.route}`,
         idempotencyKey: key,
         requestHash: hash,
-        attempts: 1,
-        createdAt: now,
-        updatedAt: now,
       });
       try {
         const claim = await claimIdempotent(runtime, row, (em) => reserve(em, current, already.plus(plan.amount)));
@@ -121,12 +100,9 @@ export class CloverRefunds {
   /** Money to a card without an original charge (Clover "non-referenced credit"): card token, keyed card or terminal. */
   async credit(input: CreditInput): Promise<Payment> {
     const request = parseCollectInput({ ...input, applySurcharge: false, authorizeOnly: false }, { requireReference: false });
-    const { runtime, terminals } = this.deps;
-    const connection = await loadConnection(runtime.db, request.connectionId);
-    const currency = request.currency ?? connection.currency;
-    if (currency !== connection.currency) throw new CloverInputError(`this connection pays out ${connection.currency}, not ${currency}`, 'currency');
-    assertUsable(connection, request.source.kind === 'terminal' ? 'terminal' : 'ecommerce');
-    const terminal = request.source.kind === 'terminal' ? await terminals.resolve(connection.id, request.source.terminalId) : undefined;
+    const { runtime } = this.deps;
+    const target = await resolveTarget(runtime.db, this.deps.terminals, request, 'pays out');
+    const { connection, currency, terminal } = target;
     const key = scopedKey(connection.id, 'credit', request.idempotencyKey);
     const source = request.source.kind === 'token'
       ? `token:${request.source.token}`
@@ -137,41 +113,18 @@ export class CloverRefunds {
     const earlier = await findByKey(runtime.db.em(), key, hash);
     if (earlier) return this.resume(earlier);
 
-    const { sourceToken, card } = await cardSourceOf(this.deps.tokenizer, connection, request.source);
-    const now = new Date();
-    const row = Object.assign(new Payment(), {
-      id: newPaymentId(),
+    const cardSource = await cardSourceOf(this.deps.tokenizer, connection, request.source);
+    const row = pendingCardPayment(request, target, cardSource, {
       kind: 'credit',
-      provider: 'clover',
-      status: 'pending',
       amountValue: formatAmount(request.baseAmount),
-      currency,
-      reference: request.invoiceId ?? request.orderId ?? null,
-      invoiceId: request.invoiceId ?? null,
-      orderId: request.orderId ?? null,
-      customerEmail: request.customerEmail ?? null,
-      description: request.description ?? null,
-      connectionId: connection.id,
-      method: terminal ? 'terminal' : 'card',
-      channel: terminal ? null : request.channel,
-      terminalId: terminal?.id ?? null,
-      sourceToken: sourceToken ?? null,
       providerOperation: terminal ? 'terminal_credit' : 'credit',
-      cardBrand: card?.brand ?? null,
-      cardLast4: card?.last4 ?? null,
       idempotencyKey: key,
       requestHash: hash,
-      attempts: 1,
-      createdAt: now,
-      updatedAt: now,
     });
-    const claim = await claimIdempotent(runtime, row);
-    if (!claim.created) return this.resume(claim.payment);
-    if (terminal) {
-      this.deps.runner.run(row.id);
-      return row;
-    }
-    return this.send(row, undefined, connection);
+    return claimAndStart(runtime, this.deps.runner, row, {
+      resume: (earlier) => this.resume(earlier),
+      sendCard: (pending) => this.send(pending, undefined, connection),
+    });
   }
 
   /** Asks Clover again for a pending refund or card credit, with the same idempotency key. */
@@ -185,7 +138,7 @@ export class CloverRefunds {
   }
 
   private async send(payment: Payment, charge: Payment | undefined, connection: CloverConnection): Promise<Payment> {
-    const { ecommerce, recorder, logger } = this.deps;
+    const { ecommerce, recorder } = this.deps;
     try {
       if (payment.kind === 'credit') {
         const credit = await ecommerce.credit(
@@ -221,29 +174,16 @@ export class CloverRefunds {
         );
       }
     } catch (error) {
-      const failure = failureFrom(error);
-      if (failure) {
-        await recorder.transition(payment.id, 'pending', failure, async (em, refund) => {
-          if (refund.kind === 'refund' && charge) await release(em, charge.id, refund.amountValue);
-        });
-      } else {
-        logger.warn({ paymentId: payment.id, err: (error as Error).message }, 'clover refund outcome unknown; it stays pending');
-        await recorder.noteAttempt(payment.id, `outcome unknown: ${(error as Error).message}; retry with the same idempotencyKey or wait for the reconciler`);
-      }
+      await recorder.recordCallError(payment.id, error, 'refund', async (em, refund) => {
+        if (refund.kind === 'refund' && charge) await release(em, charge.id, refund.amountValue);
+      });
     }
     return this.deps.runtime.db.em().findOneOrFail(Payment, { id: payment.id });
   }
 
   private async resume(existing: Payment): Promise<Payment> {
     if (existing.status !== 'pending' || (existing.method === 'terminal' && existing.kind === 'credit')) return existing;
-    if (existing.failureCode === OUTCOME_UNKNOWN) return this.redrive(existing);
-    const deadline = Date.now() + this.deps.config.httpTimeoutMs + 1_000;
-    let current = existing;
-    while (current.status === 'pending' && Date.now() < deadline) {
-      await sleep(50);
-      current = await this.deps.runtime.db.em().findOneOrFail(Payment, { id: existing.id });
-    }
-    return current.status === 'pending' ? this.redrive(current) : current;
+    return resumePending(this.deps.runtime.db, existing, this.deps.config.httpTimeoutMs + 1_000, (payment) => this.redrive(payment));
   }
 
   private async refundableCharge(paymentId: string): Promise<Payment> {

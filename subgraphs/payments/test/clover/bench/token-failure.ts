@@ -4,8 +4,7 @@
  *
  *   pnpm exec tsx subgraphs/payments/test/clover/bench/token-failure.ts [rounds]
  */
-import { CloverConnection } from '../../../src/clover/index.js';
-import { CloverTestEnvironment, connected } from '../support.js';
+import { CloverTestEnvironment, connected, corruptTokens } from '../support.js';
 
 const rounds = Number(process.argv[2] ?? 50);
 const SYNC = `mutation($id: ID!) { syncCloverTerminals(connectionId: $id) { id } }`;
@@ -19,7 +18,6 @@ function summary(label: string, samples: number[]): void {
 const env = await new CloverTestEnvironment({ bus: 'in-process' }).start();
 try {
   const client = await env.service(await env.databaseUrl('sqlite'), { LOG_LEVEL: 'silent' });
-  const secrets = client.service.deps.clover.secrets;
   const corrupt: number[] = [];
   const recovered: number[] = [];
   let refreshCalls = 0;
@@ -33,15 +31,7 @@ try {
     recovered.push(performance.now() - started);
     if (ok.body.errors) throw new Error(JSON.stringify(ok.body.errors));
 
-    await client.service.deps.db.em().nativeUpdate(
-      CloverConnection,
-      { id },
-      {
-        accessTokenSealed: secrets.seal(id, 'access_token', 'corrupt'),
-        refreshTokenSealed: secrets.seal(id, 'refresh_token', 'corrupt'),
-        accessTokenExpiresAt: new Date(Date.now() + 3_600_000),
-      },
-    );
+    await corruptTokens(client, id);
     env.emulator.control.reset();
     started = performance.now();
     const failed = await client.graphql(SYNC, { id });
