@@ -3,6 +3,7 @@ import 'reflect-metadata';
 export * from './config/load-config.js';
 export * from './log/logger.js';
 export * from './security/hmac.js';
+export * from './async/map-with-limit.js';
 export * from './security/bearer.js';
 export * from './security/identity.js';
 export * from './security/encryption.js';

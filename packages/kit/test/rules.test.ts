@@ -8,6 +8,7 @@ import {
   domainOf,
   exponentialSchedule,
   hmacSha256,
+  mapWithLimit,
   formatAmount,
   normalizeEmail,
   parseAmount,
@@ -94,5 +95,25 @@ describe('pure kit rules', () => {
     // Buffer.from(…, 'hex') would silently stop at the first non-hex pair.
     expect(digestMatchesHex(digest, `${hex.slice(0, 62)}zz`)).toBe(false);
     expect(digestMatchesHex(digest, '')).toBe(false);
+  });
+});
+
+describe('mapWithLimit (pure)', () => {
+  it('keeps results in order and never runs more than the limit at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const results = await mapWithLimit([50, 10, 30, 20, 40, 0], 2, async (ms) => {
+      running += 1;
+      peak = Math.max(peak, running);
+      await new Promise((resolve) => setTimeout(resolve, ms));
+      running -= 1;
+      return ms * 2;
+    });
+    expect(results).toEqual([100, 20, 60, 40, 80, 0]);
+    expect(peak).toBe(2);
+    expect(await mapWithLimit([], 3, async () => 1)).toEqual([]);
+  });
+  it('rejects with the first failure', async () => {
+    await expect(mapWithLimit([1, 2, 3], 2, async (n) => (n === 2 ? Promise.reject(new Error('two')) : n))).rejects.toThrow('two');
   });
 });

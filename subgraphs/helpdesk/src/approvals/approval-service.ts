@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/core';
+import { mapWithLimit } from '@switchboard/kit';
 import { ClientDeployment } from '../clients/client-deployment.js';
 import type { HelpdeskDeps } from '../deps.js';
 import { approvalMail, type ApprovalCard } from '../mail/templates/approval-mails.js';
 import { escapeHtml } from '../shared/html.js';
 import { APPROVAL_TOKEN_PATTERN, hashToken, newApprovalToken } from '../shared/tokens.js';
 import { buildSummaryPrompt, SUMMARY_UNAVAILABLE } from '../summary/summary-prompt.js';
-import { mapWithLimit } from '../summary/summary-client.js';
 import { Ticket } from '../tickets/ticket.js';
 import type { ApprovalDecided } from '../tickets/ticket-events.js';
 import { ticketTitle } from '../tickets/ticket-rules.js';

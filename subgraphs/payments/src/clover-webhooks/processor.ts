@@ -1,5 +1,5 @@
 import { raw } from '@mikro-orm/core';
-import { backoffDelay, exponentialSchedule, type BusMessage, type Logger, type Runnable, type ServiceRuntime, type Subscription } from '@switchboard/kit';
+import { backoffDelay, exponentialSchedule, mapWithLimit, type BusMessage, type Logger, type Runnable, type ServiceRuntime, type Subscription } from '@switchboard/kit';
 import { CloverUnavailable } from '../clover/index.js';
 import { CloverWebhook } from './clover-webhook.js';
 import type { CloverWebhookConfig } from './config.js';
@@ -136,7 +136,7 @@ export class WebhookProcessor implements Runnable {
     const payload = classify(JSON.parse(row.body ?? 'null'));
     let results: ObjectResult[];
     try {
-      results = await mapLimited(payload.objects, OBJECT_CONCURRENCY, (object: WebhookObject) =>
+      results = await mapWithLimit(payload.objects, OBJECT_CONCURRENCY, (object: WebhookObject) =>
         object.kind === 'payment' ? sync.apply(object) : Promise.resolve(ignored(object)),
       );
     } catch (error) {
@@ -205,18 +205,4 @@ export class WebhookProcessor implements Runnable {
     });
     logger.warn({ count: stranded.length }, 're-queued unprocessed clover webhooks after restart');
   }
-}
-
-/** `Promise.all` over `items` with at most `limit` in flight; the first failure rejects. */
-async function mapLimited<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const index = next++;
-      results[index] = await work(items[index]!);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
 }
