@@ -12,8 +12,7 @@
  * autocannon, the service, PostgreSQL and nats-server.
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -24,6 +23,7 @@ import { startNats, startPostgres } from '@switchboard/testkit';
 import { CloverWebhook } from '../../subgraphs/payments/src/clover-webhooks/clover-webhook.js';
 import { payments, type PaymentsDeps } from '../../subgraphs/payments/src/service.js';
 import { JSON_OPTION, round, writeReport } from './support/bench-report.js';
+import { startBareServer } from './support/bare-server.js';
 import { profiled } from './support/cpu-profile.js';
 import { meanFigures, runWebhookLoad, type WebhookLoadResult as LoadResult } from './support/load-generators.js';
 import { measureCpu } from './support/machine-cpu.js';
@@ -54,22 +54,12 @@ function load(url: string, durationSeconds: number): Promise<LoadResult> {
   return runWebhookLoad({ url, connections: CONNECTIONS, durationSeconds, secret: SECRET, prefix: values.objects === 'order' ? 'O' : 'P' });
 }
 
-/** The comparison: node:http that reads the body and checks the HMAC, nothing else. */
-async function startBareServer(): Promise<{ url: string; server: Server }> {
-  const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const expected = createHmac('sha256', SECRET).update(body).digest();
-      const presented = Buffer.from(String(request.headers['x-clover-auth-code'] ?? ''), 'hex');
-      const valid = presented.length === expected.length && timingSafeEqual(presented, expected);
-      response.writeHead(valid ? 200 : 403, { 'content-type': 'application/json' }).end(valid ? '{"ok":true}' : '{"ok":false}');
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/payment/clover/webhook`, server };
-}
+/** The comparison checks the HMAC of the raw body, as the intake does, and nothing else. */
+const hmacOfBodyMatches = (headers: IncomingHttpHeaders, body: Buffer): boolean => {
+  const expected = createHmac('sha256', SECRET).update(body).digest();
+  const presented = Buffer.from(String(headers['x-clover-auth-code'] ?? ''), 'hex');
+  return presented.length === expected.length && timingSafeEqual(presented, expected);
+};
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pad = (s: string, n: number) => s.padStart(n);
@@ -84,7 +74,7 @@ async function main() {
   // Production logging: level info, serialized, written (here to /dev/null rather than a terminal).
   const logger = pino({ level: 'info' }, destination('/dev/null'));
   let service: SubgraphService<PaymentsDeps> | undefined;
-  const bare = await startBareServer();
+  const bare = await startBareServer('/payment/clover/webhook', hmacOfBodyMatches);
   try {
     service = await createSubgraphService(payments, {
       bus,
@@ -176,7 +166,7 @@ async function main() {
     );
   } finally {
     await service?.stop().catch(() => undefined);
-    bare.server.close();
+    await bare.close();
     await bus.close();
     await nats.stop();
     await postgres?.stop();
