@@ -48,24 +48,26 @@ export class CloverApi {
 
   async call<T>(connection: CloverConnection, request: ApiRequest): Promise<T> {
     const credential = await this.credential(connection, request);
-    const exchange = async () => {
-      let reply = await this.send(connection, request, credential.token);
-      if (reply.status === 401 && credential.kind === 'oauth') {
-        const retryWith = await this.deps.tokens.afterRejection(connection.id, credential.token);
-        reply = await this.send(connection, request, retryWith);
-      }
-      return reply;
-    };
-    // The REST API's limits. REST Pay Display calls wait for the customer at the device (minutes),
-    // so they would hold a token's few slots for nothing; ecommerce has limits of its own.
-    const reply =
-      request.surface === 'platform'
-        ? await this.deps.limiter.run({ token: `${connection.id}:${credential.kind}`, app: connection.appId }, exchange)
-        : await exchange();
+    let reply = await this.send(connection, request, credential);
+    if (reply.status === 401 && credential.kind === 'oauth') {
+      const retryWith = await this.deps.tokens.afterRejection(connection.id, credential.token);
+      reply = await this.send(connection, request, { kind: 'oauth', token: retryWith });
+    }
     return expectSuccess<T>(request.surface, reply);
   }
 
-  private send(connection: CloverConnection, request: ApiRequest, token: string): Promise<CloverReply> {
+  /**
+   * One request. Platform API requests each wait for a slot within the REST API's limits. REST
+   * Pay Display calls wait for the customer at the device (minutes), so they would hold a token's
+   * few slots for nothing; ecommerce has limits of its own.
+   */
+  private send(connection: CloverConnection, request: ApiRequest, credential: Credential): Promise<CloverReply> {
+    if (request.surface !== 'platform') return this.exchange(connection, request, credential.token);
+    const keys = { token: `${connection.id}:${credential.kind}`, app: connection.appId };
+    return this.deps.limiter.run(keys, () => this.exchange(connection, request, credential.token));
+  }
+
+  private exchange(connection: CloverConnection, request: ApiRequest, token: string): Promise<CloverReply> {
     const hosts = this.deps.config.hosts[connection.environment];
     const base = request.surface === 'ecommerce' ? hosts.ecommerce : hosts.api;
     return sendToClover(
